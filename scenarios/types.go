@@ -160,8 +160,8 @@ type Selector struct {
 
 // Partition shapes.
 const (
-	ShapeIsolate        = "isolate"         // the selected nodes are cut from the rest (each alone)
-	ShapeHalves         = "halves"          // two halves
+	ShapeIsolate        = "isolate" // the selected nodes are cut from the rest (each alone)
+	ShapeHalves         = "halves"  // two halves
 	ShapeMajorityMinor  = "majority-minority"
 	ShapeMajoritiesRing = "majorities-ring" // each node sees a majority, no two the same
 	ShapeBridge         = "bridge"          // two halves joined by one node
