@@ -1,0 +1,56 @@
+# faultline — see README.md.
+GO       ?= go
+BIN      := bin/faultline
+VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X faultline.dev/faultline/cmd/faultline/internal/cli.Version=$(VERSION)
+SCENARIO ?= default
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.6.1
+
+.PHONY: all build deps demo test test-unit test-integration bench bench-workload controls fuzz verify clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/faultline
+
+deps:
+	./hack/install-deps.sh
+
+# The main job: run the default scenario on the embedded lab (real MariaDB
+# Galera in network namespaces), print the report path and the verdict. The
+# exit code follows the verdict (0 valid, 1 invalid, 2 unknown, 3 harness).
+demo: deps build
+	./$(BIN) run $(SCENARIO) --out runs
+
+# Every test: hermetic unit tests with -race, then the integration tests
+# against real servers (real mariadbd labs, real kernel faults, Chromium).
+test: deps test-unit test-integration
+
+test-unit:
+	$(GO) test -race -short -count=1 -timeout 15m ./...
+
+test-integration:
+	$(GO) test -count=1 -p 1 -timeout 60m -run 'Integration' ./...
+
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime=1x ./targets/... 
+	$(GO) test -run '^$$' -bench . -benchmem ./history/... ./verify/... ./injectors/... ./reports/...
+
+bench-workload:
+	./hack/install-deps.sh --bench
+	$(GO) test -run '^$$' -bench BenchmarkLedgerVsSysbench -benchtime=1x -timeout 30m -v ./workloads/...
+
+# Positive and negative controls of the checkers on real labs, repeated.
+controls: deps build
+	FAULTLINE_CONTROLS_RUNS=10 $(GO) test -count=1 -p 1 -timeout 120m -run 'IntegrationControl' -v ./runner/...
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 10m ./scenarios/
+
+verify:
+	test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+clean:
+	rm -rf bin runs

@@ -1,0 +1,247 @@
+// Package doctor reports what this host supports for each fault family, so a
+// user learns before a run which faults can be injected here and why not.
+package doctor
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/google/nftables"
+	"github.com/vishvananda/netns"
+	"sigs.k8s.io/yaml"
+)
+
+// Check is one capability of the host.
+type Check struct {
+	Family string `json:"family"` // network, clock, disk, process, lab, kubernetes
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+}
+
+// Paths of things the local lab needs; variables so tests can point elsewhere.
+var (
+	FaketimeLib = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
+	GaleraLib   = "/usr/lib/galera/libgalera_smm.so"
+	CgroupRoot  = "/sys/fs/cgroup"
+)
+
+// Run performs every check. extra are checks computed elsewhere (netem, NFQUEUE).
+func Run(extra ...Check) []Check {
+	cs := []Check{checkRoot(), checkNetNS(), checkNftables()}
+	cs = append(cs, extra...)
+	cs = append(cs, checkFaketime(), checkBlkio(), checkIOMax(), checkFUSE(),
+		checkSignals(), checkBinary("lab", "mariadbd", "MariaDB server", "apt-get install mariadb-server"),
+		checkFile("lab", "galera-4", GaleraLib, "apt-get install galera-4"),
+		checkBinary("lab", "mkfs.ext4", "ext4 images for node disks", "apt-get install e2fsprogs"),
+		checkBinary("lab", "rsync", "Galera SST by rsync", "apt-get install rsync"),
+		checkKubeconfig())
+	return cs
+}
+
+// Write prints checks as a table with ✓/✗.
+func Write(w io.Writer, cs []Check) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\tFAMILY\tCAPABILITY\tDETAIL")
+	for _, c := range cs {
+		mark := "✓"
+		if !c.OK {
+			mark = "✗"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", mark, c.Family, c.Name, c.Detail)
+	}
+	tw.Flush()
+}
+
+func checkRoot() Check {
+	c := Check{Family: "host", Name: "root"}
+	c.OK = os.Geteuid() == 0
+	c.Detail = "running as root"
+	if !c.OK {
+		c.Detail = "not root: the local lab and kernel faults need root (sudo)"
+	}
+	return c
+}
+
+// inScratchNetNS runs f in a new, unnamed network namespace on a locked thread.
+func inScratchNetNS(f func() error) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	orig, err := netns.Get()
+	if err != nil {
+		return err
+	}
+	defer orig.Close()
+	ns, err := netns.New()
+	if err != nil {
+		return err
+	}
+	defer ns.Close()
+	defer netns.Set(orig) //nolint:errcheck // best effort; the thread stays locked on failure
+	return f()
+}
+
+func checkNetNS() Check {
+	c := Check{Family: "network", Name: "network namespaces"}
+	if err := inScratchNetNS(func() error { return nil }); err != nil {
+		c.Detail = "cannot create a network namespace: " + err.Error()
+		return c
+	}
+	c.OK, c.Detail = true, "can create network namespaces (partition, latency, bandwidth, zone loss)"
+	return c
+}
+
+func checkNftables() Check {
+	c := Check{Family: "network", Name: "nftables"}
+	err := inScratchNetNS(func() error {
+		conn, err := nftables.New()
+		if err != nil {
+			return err
+		}
+		_, err = conn.ListTables()
+		return err
+	})
+	if err != nil {
+		c.Detail = "nftables netlink unavailable: " + err.Error()
+		return c
+	}
+	c.OK, c.Detail = true, "nf_tables answers over netlink (partitions)"
+	return c
+}
+
+func checkFaketime() Check {
+	c := checkFile("clock", "libfaketime", FaketimeLib, "apt-get install faketime")
+	if c.OK {
+		c.Detail = "libfaketime present (clockSkew through per-node offset files)"
+	}
+	return c
+}
+
+func checkBlkio() Check {
+	c := Check{Family: "disk", Name: "blkio (cgroup v1)"}
+	p := filepath.Join(CgroupRoot, "blkio", "blkio.throttle.write_iops_device")
+	if _, err := os.Stat(p); err != nil {
+		c.Detail = "no cgroup v1 blkio throttling (" + p + " missing)"
+		return c
+	}
+	c.OK, c.Detail = true, "blkio throttle files present (diskThrottle)"
+	return c
+}
+
+func checkIOMax() Check {
+	c := Check{Family: "disk", Name: "io.max (cgroup v2)", Detail: "no cgroup v2 io controller (diskThrottle uses blkio when present)"}
+	b, err := os.ReadFile(filepath.Join(CgroupRoot, "cgroup.controllers"))
+	if err != nil {
+		return c
+	}
+	for _, f := range strings.Fields(string(b)) {
+		if f == "io" {
+			c.OK, c.Detail = true, "cgroup v2 io controller present (diskThrottle)"
+		}
+	}
+	return c
+}
+
+func checkFUSE() Check {
+	c := Check{Family: "disk", Name: "FUSE"}
+	f, err := os.OpenFile("/dev/fuse", os.O_RDWR, 0)
+	if err != nil {
+		c.Detail = "/dev/fuse unusable: " + err.Error()
+		return c
+	}
+	f.Close()
+	if _, err := exec.LookPath("fusermount3"); err != nil {
+		if _, err2 := exec.LookPath("fusermount"); err2 != nil {
+			c.Detail = "/dev/fuse works but fusermount is missing (apt-get install fuse3)"
+			return c
+		}
+	}
+	c.OK, c.Detail = true, "/dev/fuse and fusermount present (diskFault)"
+	return c
+}
+
+func checkSignals() Check {
+	return Check{Family: "process", Name: "signals", OK: true, Detail: "SIGKILL/SIGSTOP/SIGCONT to lab processes (kill, pause, restart)"}
+}
+
+func checkBinary(family, name, what, fix string) Check {
+	c := Check{Family: family, Name: name}
+	p, err := exec.LookPath(name)
+	if err != nil {
+		for _, dir := range []string{"/usr/sbin", "/sbin"} {
+			if _, err2 := os.Stat(filepath.Join(dir, name)); err2 == nil {
+				p, err = filepath.Join(dir, name), nil
+				break
+			}
+		}
+	}
+	if err != nil {
+		c.Detail = fmt.Sprintf("%s not found (%s)", what, fix)
+		return c
+	}
+	c.OK, c.Detail = true, p
+	if name == "mariadbd" {
+		if out, err := exec.Command(p, "--version").Output(); err == nil {
+			c.Detail = strings.TrimSpace(string(out))
+		}
+	}
+	return c
+}
+
+func checkFile(family, name, path, fix string) Check {
+	c := Check{Family: family, Name: name}
+	if _, err := os.Stat(path); err != nil {
+		c.Detail = fmt.Sprintf("%s missing (%s)", path, fix)
+		return c
+	}
+	c.OK, c.Detail = true, path
+	return c
+}
+
+func checkKubeconfig() Check {
+	c := Check{Family: "kubernetes", Name: "kubeconfig"}
+	path := os.Getenv("KUBECONFIG")
+	if path == "" {
+		home, _ := os.UserHomeDir()
+		path = filepath.Join(home, ".kube", "config")
+	}
+	path = strings.Split(path, string(os.PathListSeparator))[0]
+	b, err := os.ReadFile(path)
+	if err != nil {
+		c.Detail = "no kubeconfig (" + path + "): Kubernetes targets unavailable"
+		return c
+	}
+	var kc struct {
+		Clusters []struct {
+			Cluster struct {
+				Server string `json:"server"`
+			} `json:"cluster"`
+		} `json:"clusters"`
+	}
+	if err := yaml.Unmarshal(b, &kc); err != nil || len(kc.Clusters) == 0 {
+		c.Detail = path + ": no cluster in kubeconfig"
+		return c
+	}
+	u, err := url.Parse(kc.Clusters[0].Cluster.Server)
+	if err != nil || u.Host == "" {
+		c.Detail = path + ": bad server URL"
+		return c
+	}
+	conn, err := net.DialTimeout("tcp", u.Host, 2*time.Second)
+	if err != nil {
+		c.Detail = fmt.Sprintf("%s: API server %s unreachable: %v", path, u.Host, err)
+		return c
+	}
+	conn.Close()
+	c.OK, c.Detail = true, fmt.Sprintf("%s: API server %s reachable", path, u.Host)
+	return c
+}
