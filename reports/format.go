@@ -1,0 +1,86 @@
+package reports
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"faultline.dev/faultline/verify"
+)
+
+// fmtAt formats a time since run start as seconds, e.g. "12.3s".
+func fmtAt(ns int64) string {
+	return fmt.Sprintf("%.1fs", float64(ns)/1e9)
+}
+
+// fmtDur formats a duration for people: "850ms", "3.2s", "2m05s".
+func fmtDur(ns int64) string {
+	d := time.Duration(ns)
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%dµs", d.Microseconds())
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	}
+	return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+}
+
+// fmtThreshold formats an optional threshold.
+func fmtThreshold(t *int64) string {
+	if t == nil {
+		return "—"
+	}
+	return fmtDur(*t)
+}
+
+// fmtWindowValue formats a window's value: counts for lost commits, else a duration.
+func fmtWindowValue(w verify.Window) string {
+	s := fmtDur(w.Value)
+	if w.Count > 0 {
+		s += fmt.Sprintf(" (%d)", w.Count)
+	}
+	return s
+}
+
+// fmtHeal says when a fault was healed.
+func fmtHeal(f FaultWindow) string {
+	switch {
+	case f.Action:
+		return "action"
+	case !f.Healed:
+		return "never healed"
+	}
+	return fmtAt(f.End)
+}
+
+func statusEmoji(s verify.Status) string {
+	switch s {
+	case verify.Valid:
+		return "✅"
+	case verify.Invalid:
+		return "❌"
+	}
+	return "⚠️"
+}
+
+func effectEmoji(e Effect) string {
+	switch e {
+	case EffectVerified:
+		return "✅"
+	case EffectNoEffect, EffectError:
+		return "❌"
+	}
+	return "➖"
+}
+
+// mdCell escapes a string for a Markdown table cell.
+func mdCell(s string) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	s = strings.ReplaceAll(s, "|", `\|`)
+	if s == "" {
+		return "—"
+	}
+	return s
+}
