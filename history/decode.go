@@ -1,0 +1,302 @@
+package history
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// decoder parses one history line into an Event without reflection. It
+// accepts what encoding/json accepts for the Event schema: fields in any
+// order, unknown fields skipped, keys matched case-insensitively, null
+// leaving a field unset. Raw values are copied verbatim.
+type decoder struct {
+	b      []byte
+	i      int
+	intern map[string]string // operation and node names repeat on every line
+}
+
+const maxIntern = 4096
+
+var errSyntax = errors.New("invalid JSON")
+
+func (d *decoder) syntax(what string) error {
+	if d.i >= len(d.b) {
+		return fmt.Errorf("%w: unexpected end of line, expected %s", errSyntax, what)
+	}
+	return fmt.Errorf("%w at column %d: expected %s, got %q", errSyntax, d.i+1, what, d.b[d.i])
+}
+
+// decode parses line into e, which must be zero.
+func (d *decoder) decode(line []byte, e *Event) error {
+	d.b, d.i = line, 0
+	d.ws()
+	if !d.eat('{') {
+		return d.syntax("'{'")
+	}
+	d.ws()
+	if d.eat('}') {
+		return d.end()
+	}
+	for {
+		if err := d.field(e); err != nil {
+			return err
+		}
+		d.ws()
+		if d.eat('}') {
+			return d.end()
+		}
+		if !d.eat(',') {
+			return d.syntax("',' or '}'")
+		}
+		d.ws()
+	}
+}
+
+func (d *decoder) end() error {
+	d.ws()
+	if d.i != len(d.b) {
+		return d.syntax("end of line")
+	}
+	return nil
+}
+
+func (d *decoder) field(e *Event) error {
+	key, err := d.key()
+	if err != nil {
+		return err
+	}
+	d.ws()
+	if !d.eat(':') {
+		return d.syntax("':'")
+	}
+	d.ws()
+	if err := d.value(e, canonicalKey(key)); err != nil {
+		return fmt.Errorf("field %q: %w", key, err)
+	}
+	return nil
+}
+
+var eventKeys = []string{"i", "t", "wall", "p", "type", "f", "value", "node", "err", "intended", "fault", "probe"}
+
+// canonicalKey maps a key to its Event field name as encoding/json would
+// (exact match first, then case-insensitive).
+func canonicalKey(key []byte) string {
+	for _, k := range eventKeys {
+		if string(key) == k {
+			return k
+		}
+	}
+	for _, k := range eventKeys {
+		if strings.EqualFold(string(key), k) {
+			return k
+		}
+	}
+	return ""
+}
+
+func (d *decoder) value(e *Event, key string) error {
+	var err error
+	switch key {
+	case "i":
+		err = d.int(&e.Index)
+	case "t":
+		err = d.int(&e.Time)
+	case "wall":
+		err = d.int(&e.Wall)
+	case "intended":
+		err = d.int(&e.Intended)
+	case "p":
+		var p int64 = int64(e.Process)
+		err = d.int(&p)
+		e.Process = int(p)
+	case "type":
+		var s string
+		s, err = d.string(string(e.Type))
+		e.Type = Type(s)
+	case "f":
+		e.F, err = d.string(e.F)
+	case "node":
+		e.Node, err = d.string(e.Node)
+	case "err":
+		e.Err, err = d.string(e.Err)
+	case "value":
+		var raw []byte
+		if raw, err = d.raw(); err == nil {
+			e.Value = append(json.RawMessage(nil), raw...)
+		}
+	case "fault":
+		err = d.object(&e.Fault)
+	case "probe":
+		err = d.object(&e.Probe)
+	default:
+		_, err = d.raw()
+	}
+	return err
+}
+
+// object decodes a rare nested object with encoding/json; null leaves it nil.
+func object[T any](d *decoder, p **T) error {
+	raw, err := d.raw()
+	if err != nil || string(raw) == "null" {
+		return err
+	}
+	v := new(T)
+	if *p != nil {
+		*v = **p
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return err
+	}
+	*p = v
+	return nil
+}
+
+func (d *decoder) object(p any) error {
+	switch p := p.(type) {
+	case **FaultEvent:
+		return object(d, p)
+	case **ProbeEvent:
+		return object(d, p)
+	}
+	panic("history: unsupported nested object")
+}
+
+func (d *decoder) ws() {
+	for d.i < len(d.b) {
+		switch d.b[d.i] {
+		case ' ', '\t', '\r', '\n':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+func (d *decoder) eat(c byte) bool {
+	if d.i < len(d.b) && d.b[d.i] == c {
+		d.i++
+		return true
+	}
+	return false
+}
+
+func (d *decoder) null() bool {
+	if d.i+4 <= len(d.b) && string(d.b[d.i:d.i+4]) == "null" {
+		d.i += 4
+		return true
+	}
+	return false
+}
+
+// int parses a JSON integer into *p; null leaves it unchanged.
+func (d *decoder) int(p *int64) error {
+	if d.null() {
+		return nil
+	}
+	start := d.i
+	if err := d.number(); err != nil {
+		return err
+	}
+	tok := d.b[start:d.i]
+	if n, ok := parseSmallInt(tok); ok {
+		*p = n
+		return nil
+	}
+	n, err := strconv.ParseInt(string(tok), 10, 64)
+	if err != nil {
+		return fmt.Errorf("cannot decode number %s into an integer", tok)
+	}
+	*p = n
+	return nil
+}
+
+// parseSmallInt parses an optionally negative decimal of at most 18 digits.
+func parseSmallInt(tok []byte) (int64, bool) {
+	neg := len(tok) > 0 && tok[0] == '-'
+	if neg {
+		tok = tok[1:]
+	}
+	if len(tok) == 0 || len(tok) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range tok {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// key parses an object key and returns its bytes (valid until the next line).
+func (d *decoder) key() ([]byte, error) {
+	if d.i >= len(d.b) || d.b[d.i] != '"' {
+		return nil, d.syntax("a key")
+	}
+	start := d.i + 1
+	for j := start; j < len(d.b); j++ {
+		c := d.b[j]
+		if c == '"' {
+			d.i = j + 1
+			return d.b[start:j], nil
+		}
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			break
+		}
+	}
+	s, err := d.string("")
+	return []byte(s), err
+}
+
+// string parses a JSON string; null returns old unchanged.
+func (d *decoder) string(old string) (string, error) {
+	if d.null() {
+		return old, nil
+	}
+	if d.i >= len(d.b) || d.b[d.i] != '"' {
+		return "", d.syntax("a string")
+	}
+	start := d.i + 1
+	for j := start; j < len(d.b); j++ {
+		c := d.b[j]
+		if c == '"' {
+			d.i = j + 1
+			return d.internString(d.b[start:j]), nil
+		}
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			break
+		}
+	}
+	// Escapes or non-ASCII: validate, then let encoding/json unescape.
+	from := d.i
+	if err := d.skipString(); err != nil {
+		return "", err
+	}
+	var s string
+	if err := json.Unmarshal(d.b[from:d.i], &s); err != nil {
+		return "", err
+	}
+	return s, nil
+}
+
+func (d *decoder) internString(b []byte) string {
+	if s, ok := d.intern[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(b) <= 64 && len(d.intern) < maxIntern {
+		if d.intern == nil {
+			d.intern = make(map[string]string)
+		}
+		d.intern[s] = s
+	}
+	return s
+}
