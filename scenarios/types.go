@@ -18,6 +18,9 @@ type Scenario struct {
 	Spec       Spec     `json:"spec" yaml:"spec"`
 	// Source is the file the scenario was loaded from (not part of the document).
 	Source string `json:"-" yaml:"-"`
+	// pos records where each field's value starts in Source, for errors
+	// found after decoding.
+	pos positions
 }
 
 // Metadata names a scenario.

@@ -1,0 +1,104 @@
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"regexp"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Load reads, decodes, validates and defaults the scenario in path. Every
+// problem of the file is returned at once as an ErrorList.
+func Load(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load scenario %s: %w", path, err)
+	}
+	return LoadBytes(path, data)
+}
+
+// LoadBytes is Load for a document already in memory; name is used in errors.
+// It does not look at the host: see ValidateFor.
+func LoadBytes(name string, data []byte) (*Scenario, error) {
+	s, err := Decode(name, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := Validate(s); err != nil {
+		return nil, err
+	}
+	s.Defaults()
+	return s, nil
+}
+
+// Decode parses one YAML document into a Scenario strictly (unknown fields,
+// wrong types and bad units are errors) without semantic validation or defaults.
+func Decode(name string, data []byte) (*Scenario, error) {
+	root, errs := parseOne(name, data)
+	if root == nil {
+		return nil, errs.Err()
+	}
+	s := &Scenario{Source: name}
+	d := &decoder{file: name, pos: positions{}}
+	d.decode(root, reflect.ValueOf(s).Elem(), "")
+	s.pos = d.pos
+	errs = append(errs, d.errs...)
+	return s, errs.Err()
+}
+
+// parseOne parses data and returns its only document's root node.
+func parseOne(name string, data []byte) (root *yaml.Node, errs ErrorList) {
+	var docs []*yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		err := safeDecode(dec, &doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, ErrorList{syntaxError(name, err)}
+		}
+		docs = append(docs, &doc)
+	}
+	switch {
+	case len(docs) == 0:
+		return nil, ErrorList{{File: name, Pos: Pos{1, 1}, Msg: "empty file; expected a Scenario document"}}
+	case len(docs) > 1:
+		d := docs[1]
+		return nil, ErrorList{{File: name, Pos: Pos{d.Line, d.Column},
+			Msg: fmt.Sprintf("file holds %d YAML documents; expected exactly one Scenario per file", len(docs))}}
+	}
+	if len(docs[0].Content) == 0 {
+		return nil, ErrorList{{File: name, Pos: Pos{1, 1}, Msg: "empty document; expected a Scenario"}}
+	}
+	return docs[0].Content[0], nil
+}
+
+// safeDecode turns a panic of the YAML parser on hostile input into an error.
+func safeDecode(dec *yaml.Decoder, n *yaml.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: cannot parse: %v", r)
+		}
+	}()
+	return dec.Decode(n)
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// syntaxError locates a yaml.v3 parse error.
+func syntaxError(name string, err error) *Error {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{File: name, Pos: Pos{Line: line}, Msg: "invalid YAML: " + m[2]}
+	}
+	return &Error{File: name, Msg: "invalid YAML: " + msg}
+}
