@@ -101,8 +101,8 @@ func (g *ledgerLines) Read(p []byte) (int, error) {
 // heap does not grow with the number of events read.
 func TestReaderMemoryFlat(t *testing.T) {
 	n := 1_000_000
-	if testing.Short() {
-		n = 100_000
+	if testing.Short() || raceEnabled {
+		n = 200_000
 	}
 	r := NewReader(&ledgerLines{n: n}, "generated")
 	var ms runtime.MemStats
