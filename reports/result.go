@@ -147,10 +147,14 @@ func (m *Model) artifacts() ResultArtifacts {
 
 // WriteResult writes result.json's content, indented.
 func WriteResult(m *Model, w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(m.Result()); err != nil {
+	if err := encodeJSON(w, m.Result()); err != nil {
 		return fmt.Errorf("write result: %w", err)
 	}
 	return nil
+}
+
+func encodeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
