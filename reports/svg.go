@@ -27,8 +27,8 @@ type frame struct {
 	yLabel string
 }
 
-func (f frame) plotW() float64 { return chartW - padLeft - padRight }
-func (f frame) plotH() float64 { return f.h - padTop - padBottom }
+func (f frame) plotW() float64  { return chartW - padLeft - padRight }
+func (f frame) plotH() float64  { return f.h - padTop - padBottom }
 func (f frame) bottom() float64 { return f.h - padBottom }
 
 // x maps ns since run start to a horizontal position.
