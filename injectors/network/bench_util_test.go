@@ -1,0 +1,28 @@
+package network
+
+import (
+	"io"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func tcp(ip net.IP, port int) *net.TCPAddr { return &net.TCPAddr{IP: ip, Port: port} }
+
+func stringReader(s string) io.Reader { return strings.NewReader(s) }
+
+// reportPerNode reports the p50 and p99 of an inject+heal cycle divided by
+// the number of nodes it touched.
+func reportPerNode(b *testing.B, lat []time.Duration, nodes int) {
+	if len(lat) == 0 {
+		return
+	}
+	slices.Sort(lat)
+	q := func(f float64) float64 {
+		return float64(lat[min(len(lat)-1, int(f*float64(len(lat))))].Microseconds()) / float64(nodes)
+	}
+	b.ReportMetric(q(0.50), "p50-µs/node")
+	b.ReportMetric(q(0.99), "p99-µs/node")
+}

@@ -1,0 +1,176 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/google/nftables"
+	"github.com/google/nftables/expr"
+	"golang.org/x/sys/unix"
+)
+
+// TablePrefix starts the name of every nftables table faultline creates.
+const TablePrefix = "faultline_"
+
+// TableName is the nftables table of a run: faultline_<runid>, with every
+// character nftables does not accept in a name replaced by '_'.
+func TableName(runID string) string {
+	return TablePrefix + strings.Map(func(r rune) rune {
+		if r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, runID)
+}
+
+// TableSpec is the desired content of one node's table: packets to DropTo
+// (output) and from DropFrom (input) are dropped; DropLink drops everything
+// on that interface both ways (a node cut off completely).
+type TableSpec struct {
+	Table    string   `json:"table"`
+	DropTo   []net.IP `json:"dropTo,omitempty"`
+	DropFrom []net.IP `json:"dropFrom,omitempty"`
+	DropLink string   `json:"dropLink,omitempty"`
+}
+
+// OpenNS opens a namespace path (e.g. /run/netns/fl-demo-n1) for nftables,
+// netlink and setns. The caller closes the file.
+func OpenNS(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open netns: %w", err)
+	}
+	return f, nil
+}
+
+// nftConn is a netlink connection to nftables inside the namespace at path.
+func nftConn(nsPath string) (*nftables.Conn, func(), error) {
+	f, err := OpenNS(nsPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := nftables.New(nftables.WithNetNSFd(int(f.Fd())))
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("nftables in %s: %w", nsPath, err)
+	}
+	return c, func() { f.Close() }, nil
+}
+
+// ApplyTable replaces the node's table with spec in one atomic batch: the
+// table is created (if absent), deleted, and created again with its rules, so
+// applying twice leaves exactly one copy.
+func ApplyTable(nsPath string, spec TableSpec) error {
+	c, done, err := nftConn(nsPath)
+	if err != nil {
+		return err
+	}
+	defer done()
+	t := &nftables.Table{Name: spec.Table, Family: nftables.TableFamilyIPv4}
+	c.AddTable(t)
+	c.DelTable(t)
+	addRules(c, c.AddTable(t), spec)
+	if err := c.Flush(); err != nil {
+		return fmt.Errorf("nftables table %s in %s: %w", spec.Table, nsPath, err)
+	}
+	return nil
+}
+
+// DeleteTable removes a table; an absent table (or namespace) is not an error.
+func DeleteTable(nsPath, table string) error {
+	if _, err := os.Stat(nsPath); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	c, done, err := nftConn(nsPath)
+	if err != nil {
+		return err
+	}
+	defer done()
+	t := &nftables.Table{Name: table, Family: nftables.TableFamilyIPv4}
+	c.AddTable(t)
+	c.DelTable(t)
+	if err := c.Flush(); err != nil {
+		return fmt.Errorf("delete nftables table %s in %s: %w", table, nsPath, err)
+	}
+	return nil
+}
+
+// ListTables lists the faultline tables in a namespace.
+func ListTables(nsPath string) ([]string, error) {
+	c, done, err := nftConn(nsPath)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	ts, err := c.ListTablesOfFamily(nftables.TableFamilyIPv4)
+	if err != nil {
+		return nil, fmt.Errorf("list nftables tables in %s: %w", nsPath, err)
+	}
+	var out []string
+	for _, t := range ts {
+		if strings.HasPrefix(t.Name, TablePrefix) {
+			out = append(out, t.Name)
+		}
+	}
+	return out, nil
+}
+
+func addRules(c *nftables.Conn, t *nftables.Table, spec TableSpec) {
+	accept := nftables.ChainPolicyAccept
+	in := c.AddChain(&nftables.Chain{Name: "input", Table: t, Type: nftables.ChainTypeFilter,
+		Hooknum: nftables.ChainHookInput, Priority: nftables.ChainPriorityFilter, Policy: &accept})
+	out := c.AddChain(&nftables.Chain{Name: "output", Table: t, Type: nftables.ChainTypeFilter,
+		Hooknum: nftables.ChainHookOutput, Priority: nftables.ChainPriorityFilter, Policy: &accept})
+	for _, e := range rules(spec) {
+		ch := out
+		if e.input {
+			ch = in
+		}
+		c.AddRule(&nftables.Rule{Table: t, Chain: ch, Exprs: e.exprs, UserData: []byte(spec.Table)})
+	}
+}
+
+type ruleExprs struct {
+	input bool
+	exprs []expr.Any
+}
+
+// rules is the pure translation of a spec into nftables rules.
+func rules(spec TableSpec) []ruleExprs {
+	var out []ruleExprs
+	drop := &expr.Verdict{Kind: expr.VerdictDrop}
+	if spec.DropLink != "" {
+		name := ifname(spec.DropLink)
+		out = append(out,
+			ruleExprs{true, []expr.Any{&expr.Meta{Key: expr.MetaKeyIIFNAME, Register: 1},
+				&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: name}, drop}},
+			ruleExprs{false, []expr.Any{&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: 1},
+				&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: name}, drop}})
+	}
+	for _, ip := range spec.DropTo {
+		out = append(out, ruleExprs{false, addrDrop(16, ip)})
+	}
+	for _, ip := range spec.DropFrom {
+		out = append(out, ruleExprs{true, addrDrop(12, ip)})
+	}
+	return out
+}
+
+// addrDrop drops IPv4 packets whose address at offset (12 source, 16
+// destination) in the network header is ip.
+func addrDrop(offset uint32, ip net.IP) []expr.Any {
+	return []expr.Any{
+		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: offset, Len: 4},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: ip.To4()},
+		&expr.Verdict{Kind: expr.VerdictDrop},
+	}
+}
+
+func ifname(s string) []byte {
+	b := make([]byte, unix.IFNAMSIZ)
+	copy(b, s)
+	return b
+}
