@@ -1,0 +1,190 @@
+package injectors
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultStateDir is where faultline keeps state that must survive a crash.
+const DefaultStateDir = "/var/lib/faultline"
+
+// StateDirEnv overrides DefaultStateDir.
+const StateDirEnv = "FAULTLINE_STATE_DIR"
+
+// StateDir is $FAULTLINE_STATE_DIR, or DefaultStateDir if it is unset.
+func StateDir() string {
+	if d := os.Getenv(StateDirEnv); d != "" {
+		return d
+	}
+	return DefaultStateDir
+}
+
+// Record is the ledger's note of a fault that may be in effect. It is
+// written before the fault is injected and removed only after it is
+// recovered, so it holds everything needed to recover it after a crash.
+type Record struct {
+	RunID   string          `json:"runId"`
+	ID      string          `json:"id"`
+	Kind    string          `json:"kind"`
+	Params  json.RawMessage `json:"params,omitempty"`
+	Targets []string        `json:"targets,omitempty"`
+	State   State           `json:"state"` // the guard's state when the record was last written
+	Created time.Time       `json:"created"`
+}
+
+// Ledger keeps one file per open fault under <dir>/ledger/<runID>/<id>.json.
+// Every change is atomic and durable (temp file, fsync, rename, fsync of the
+// directory), so a SIGKILL at any point leaves either the old or the new
+// record, never a partial one.
+type Ledger struct {
+	root string
+	mu   sync.Mutex
+	// commitHook, if set, runs before a record is renamed into place or
+	// removed; an error aborts the change. For tests.
+	commitHook func(op string) error
+}
+
+// OpenLedger opens (creating if needed) the ledger in state directory dir;
+// "" means StateDir().
+func OpenLedger(dir string) (*Ledger, error) {
+	if dir == "" {
+		dir = StateDir()
+	}
+	root := filepath.Join(dir, "ledger")
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return nil, fmt.Errorf("open fault ledger: %w", err)
+	}
+	return &Ledger{root: root}, nil
+}
+
+// Dir is the ledger's directory.
+func (l *Ledger) Dir() string { return l.root }
+
+// Put writes rec, replacing any record with the same run and id.
+func (l *Ledger) Put(rec Record) error {
+	if err := checkNames(rec.RunID, rec.ID); err != nil {
+		return fmt.Errorf("ledger put: %w", err)
+	}
+	data, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return fmt.Errorf("ledger put %s/%s: %w", rec.RunID, rec.ID, err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.put(rec.RunID, rec.ID, append(data, '\n')); err != nil {
+		return fmt.Errorf("ledger put %s/%s: %w", rec.RunID, rec.ID, err)
+	}
+	return nil
+}
+
+func (l *Ledger) put(runID, id string, data []byte) error {
+	runDir := filepath.Join(l.root, runID)
+	if err := l.mkdirDurable(runDir); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(runDir, id+".json.tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && l.commitHook != nil {
+		err = l.commitHook("put")
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(runDir, id+".json")); err != nil {
+		return err
+	}
+	return syncDir(runDir)
+}
+
+func (l *Ledger) mkdirDurable(dir string) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	return syncDir(l.root)
+}
+
+// Remove deletes the record of fault id in run runID; a missing record is
+// not an error. The run's directory goes when its last record does.
+func (l *Ledger) Remove(runID, id string) error {
+	if err := checkNames(runID, id); err != nil {
+		return fmt.Errorf("ledger remove: %w", err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.remove(runID, id); err != nil {
+		return fmt.Errorf("ledger remove %s/%s: %w", runID, id, err)
+	}
+	return nil
+}
+
+func (l *Ledger) remove(runID, id string) error {
+	if l.commitHook != nil {
+		if err := l.commitHook("remove"); err != nil {
+			return err
+		}
+	}
+	runDir := filepath.Join(l.root, runID)
+	err := os.Remove(filepath.Join(runDir, id+".json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := syncDir(runDir); err != nil {
+		return err
+	}
+	if os.Remove(runDir) == nil { // only succeeds when empty
+		return syncDir(l.root)
+	}
+	return nil
+}
+
+func checkNames(runID, id string) error {
+	for _, n := range []string{runID, id} {
+		if n == "" || strings.HasPrefix(n, ".") || strings.ContainsAny(n, "/\\\x00") {
+			return fmt.Errorf("invalid run or fault id %q", n)
+		}
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// sortRecords orders records by creation, then id.
+func sortRecords(recs []Record) {
+	sort.SliceStable(recs, func(i, j int) bool {
+		if !recs[i].Created.Equal(recs[j].Created) {
+			return recs[i].Created.Before(recs[j].Created)
+		}
+		return recs[i].ID < recs[j].ID
+	})
+}

@@ -1,0 +1,70 @@
+package injectors
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Factory builds a Fault of one kind from its JSON parameters, as recorded
+// in the ledger.
+type Factory func(params json.RawMessage) (Fault, error)
+
+// Registry maps fault kinds to their factories. Build it explicitly at
+// start-up; there is no global registry.
+type Registry struct {
+	mu        sync.RWMutex
+	factories map[string]Factory
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry {
+	return &Registry{factories: make(map[string]Factory)}
+}
+
+// Register adds a kind. It panics if the kind is empty, already registered
+// or f is nil: these are programming errors.
+func (r *Registry) Register(kind string, f Factory) {
+	if kind == "" || f == nil {
+		panic("injectors: Register with an empty kind or a nil factory")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, dup := r.factories[kind]; dup {
+		panic(fmt.Sprintf("injectors: fault kind %q registered twice", kind))
+	}
+	r.factories[kind] = f
+}
+
+// Build makes a Fault of the given kind from params.
+func (r *Registry) Build(kind string, params json.RawMessage) (Fault, error) {
+	r.mu.RLock()
+	f, ok := r.factories[kind]
+	r.mu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("unknown fault kind %q (known: %s)", kind, strings.Join(r.Kinds(), ", "))
+	}
+	fault, err := f(params)
+	if err != nil {
+		return nil, fmt.Errorf("build %s fault: %w", kind, err)
+	}
+	if fault == nil || fault.Kind() != kind {
+		return nil, fmt.Errorf("build %s fault: factory returned a fault of another kind", kind)
+	}
+	return fault, nil
+}
+
+// Kinds lists the registered kinds, sorted.
+func (r *Registry) Kinds() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	kinds := make([]string, 0, len(r.factories))
+	for k := range r.factories {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	return slices.Clip(kinds)
+}
