@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -26,30 +27,63 @@ func Load(path string) (*Scenario, error) {
 // LoadBytes is Load for a document already in memory; name is used in errors.
 // It does not look at the host: see ValidateFor.
 func LoadBytes(name string, data []byte) (*Scenario, error) {
-	s, err := Decode(name, data)
-	if err != nil {
-		return nil, err
+	s, errs := decode(name, data)
+	if s == nil {
+		return nil, errs.Err()
 	}
+	var verrs ErrorList
 	if err := Validate(s); err != nil {
-		return nil, err
+		verrs = err.(ErrorList)
+	}
+	errs = append(errs, notUnder(verrs, errs)...)
+	if len(errs) > 0 {
+		return nil, errs.Err()
 	}
 	s.Defaults()
 	return s, nil
 }
 
+// notUnder drops the validation errors about a field that already failed to
+// decode (its value is missing, so any further complaint repeats the first).
+func notUnder(verrs, decoded ErrorList) ErrorList {
+	var out ErrorList
+	for _, v := range verrs {
+		dup := false
+		for _, d := range decoded {
+			if d.Path != "" && (v.Path == d.Path || strings.HasPrefix(v.Path, d.Path+".") || strings.HasPrefix(v.Path, d.Path+"[")) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // Decode parses one YAML document into a Scenario strictly (unknown fields,
 // wrong types and bad units are errors) without semantic validation or defaults.
 func Decode(name string, data []byte) (*Scenario, error) {
+	s, errs := decode(name, data)
+	if len(errs) > 0 {
+		return nil, errs.Err()
+	}
+	return s, nil
+}
+
+// decode returns the scenario as far as it decoded (nil when the YAML does
+// not parse) and every decoding error.
+func decode(name string, data []byte) (*Scenario, ErrorList) {
 	root, errs := parseOne(name, data)
 	if root == nil {
-		return nil, errs.Err()
+		return nil, errs
 	}
 	s := &Scenario{Source: name}
 	d := &decoder{file: name, pos: positions{}}
 	d.decode(root, reflect.ValueOf(s).Elem(), "")
 	s.pos = d.pos
-	errs = append(errs, d.errs...)
-	return s, errs.Err()
+	return s, d.errs
 }
 
 // parseOne parses data and returns its only document's root node.
