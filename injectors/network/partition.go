@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"faultline.dev/faultline/injectors"
@@ -122,29 +123,40 @@ func (f *Partition) Specs() map[string]TableSpec {
 	return out
 }
 
-// Inject applies every node's table.
+// Inject applies every node's table, all nodes at once (each commit waits
+// for the kernel, so they overlap).
 func (f *Partition) Inject(ctx context.Context) error {
 	specs := f.Specs()
-	for _, n := range f.p.Nodes {
+	return eachNode(f.p.Nodes, func(n PartitionNode) error {
 		spec, ok := specs[n.Node]
 		if !ok {
-			continue
+			return nil
 		}
 		if err := ApplyTable(n.NetNS, spec); err != nil {
 			return fmt.Errorf("inject partition on %s: %w", n.Node, err)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // Recover deletes the run's table in every node (absent tables are fine).
 func (f *Partition) Recover(ctx context.Context) error {
-	var errs []error
-	for _, n := range f.p.Nodes {
+	return eachNode(f.p.Nodes, func(n PartitionNode) error {
 		if err := DeleteTable(n.NetNS, f.p.Table); err != nil {
-			errs = append(errs, fmt.Errorf("recover partition on %s: %w", n.Node, err))
+			return fmt.Errorf("recover partition on %s: %w", n.Node, err)
 		}
+		return nil
+	})
+}
+
+// eachNode runs fn for every node concurrently and joins the errors.
+func eachNode[T any](nodes []T, fn func(T) error) error {
+	errs := make([]error, len(nodes))
+	var wg sync.WaitGroup
+	for i, n := range nodes {
+		wg.Go(func() { errs[i] = fn(n) })
 	}
+	wg.Wait()
 	return errors.Join(errs...)
 }
 
