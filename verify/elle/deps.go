@@ -1,0 +1,126 @@
+package elle
+
+import (
+	"cmp"
+	"slices"
+
+	"faultline.dev/faultline/history"
+)
+
+// maxUnobservedEdges bounds, per key, the anti-dependency edges from readers
+// of the last observed version to transactions whose appends no read
+// observed (their number is the product of the two sets). Dropping edges
+// can only hide anomalies, never invent them.
+const maxUnobservedEdges = 1 << 16
+
+// edges accumulates raw edges.
+type edges struct {
+	raw     []rawEdge
+	inGraph []bool
+}
+
+func (es *edges) add(from, to int32, k kind, key int32) {
+	if from < 0 || to < 0 || from == to || !es.inGraph[from] || !es.inGraph[to] {
+		return
+	}
+	es.raw = append(es.raw, rawEdge{from: from, edge: edge{to: to, key: key, kind: k}})
+}
+
+// buildGraph infers ww, wr and rw edges from each key's version order, then
+// adds process and real-time order.
+func (c *checker) buildGraph() error {
+	es := &edges{inGraph: c.inGraph}
+	for i, ks := range c.keys {
+		if err := c.tick(); err != nil {
+			return err
+		}
+		if !ks.broken {
+			c.keyEdges(es, int32(i), ks)
+		}
+	}
+	byInvoke := c.invokeOrder()
+	c.processEdges(es, byInvoke)
+	if err := c.realtimeEdges(es, byInvoke); err != nil {
+		return err
+	}
+	c.g = newGraph(len(c.txns), es.raw)
+	return nil
+}
+
+// keyEdges adds the edges key ks implies.
+func (c *checker) keyEdges(es *edges, key int32, ks *keyState) {
+	for i := 1; i < len(ks.writer); i++ {
+		es.add(ks.writer[i-1], ks.writer[i], ww, key)
+	}
+	unseen := c.unobserved(ks)
+	last := int32(-1)
+	if n := len(ks.writer); n > 0 {
+		last = ks.writer[n-1]
+	}
+	for _, u := range unseen {
+		es.add(last, u, ww, key)
+	}
+	budget := maxUnobservedEdges
+	for _, r := range ks.reads {
+		n := len(r.list)
+		j := n - 1
+		for j >= 0 && ks.writer[j] == r.txn {
+			j--
+		}
+		if j >= 0 {
+			es.add(ks.writer[j], r.txn, wr, key)
+		}
+		if n < len(ks.writer) {
+			es.add(r.txn, ks.writer[n], rw, key)
+			continue
+		}
+		if _, own := slices.BinarySearch(unseen, r.txn); own || budget < len(unseen) {
+			continue // its own unobserved append may come first: the edge kind is unknown
+		}
+		budget -= len(unseen)
+		for _, u := range unseen {
+			es.add(r.txn, u, rw, key)
+		}
+	}
+}
+
+// unobserved lists the graph transactions with an append to ks that no read
+// observed: committed, so after every observed element.
+func (c *checker) unobserved(ks *keyState) []int32 {
+	var out []int32
+	for v, w := range ks.writes {
+		if _, seen := ks.pos[v]; !seen && c.inGraph[w.txn] {
+			out = append(out, w.txn)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// invokeOrder returns the graph transactions sorted by invoke time.
+func (c *checker) invokeOrder() []int32 {
+	var ids []int32
+	for id, in := range c.inGraph {
+		if in {
+			ids = append(ids, int32(id))
+		}
+	}
+	slices.SortStableFunc(ids, func(a, b int32) int { return cmp.Compare(c.txns[a].Invoke, c.txns[b].Invoke) })
+	return ids
+}
+
+// processEdges links each committed transaction to the next transaction its
+// process invoked. An indeterminate transaction may still commit later, so
+// it precedes nothing.
+func (c *checker) processEdges(es *edges, byInvoke []int32) {
+	lastOK := map[int]int32{}
+	for _, id := range byInvoke {
+		t := &c.txns[id]
+		if prev, ok := lastOK[t.Process]; ok {
+			es.add(prev, id, proc, -1)
+		}
+		if t.Status == history.OK {
+			lastOK[t.Process] = id
+		}
+	}
+}
