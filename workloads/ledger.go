@@ -1,0 +1,84 @@
+package workloads
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"faultline.dev/faultline/history"
+	"faultline.dev/faultline/scenarios"
+	"faultline.dev/faultline/targets"
+)
+
+// LedgerStride separates the value ranges of ledger clients: client c's
+// n-th add (n = 1, 2, …) inserts c*LedgerStride + n, unique in the run.
+const LedgerStride = 1_000_000_000
+
+// ledger: f=add of a unique value as one autocommit INSERT; its final read
+// lists every value on every node, so an acknowledged add missing anywhere
+// is a lost write and a value present on one side only is split-brain.
+type ledger struct{ seed int64 }
+
+func newLedger(seed int64) *ledger { return &ledger{seed: seed} }
+
+func (l *ledger) Kind() string     { return scenarios.WorkloadLedger }
+func (l *ledger) Tables() []string { return []string{"ledger"} }
+
+func (l *ledger) Setup(ctx context.Context, db *sql.DB) error {
+	return recreate(ctx, db, map[string]string{
+		"ledger": "v BIGINT PRIMARY KEY, client INT NOT NULL, node VARCHAR(32) NOT NULL, ts BIGINT NOT NULL",
+	})
+}
+
+// LedgerValue is client's n-th value.
+func LedgerValue(client int, n int64) int64 { return int64(client)*LedgerStride + n }
+
+func (l *ledger) NewClient(id int) Client { return &ledgerClient{id: id} }
+
+type ledgerClient struct {
+	id int
+	n  int64
+}
+
+func (c *ledgerClient) Next() *Op {
+	c.n++
+	v := LedgerValue(c.id, c.n)
+	raw := json.RawMessage(strconv.AppendInt(nil, v, 10))
+	return &Op{F: "add", Value: raw, Do: func(ctx context.Context, s *Session) (json.RawMessage, error) {
+		_, err := s.ExecAutocommit(ctx, "INSERT INTO ledger (v, client, node, ts) VALUES (?, ?, ?, ?)",
+			v, c.id, s.Node, s.Now())
+		return raw, ledgerOutcome(err)
+	}}
+}
+
+// ledgerOutcome: a duplicate of a value no other operation uses means an
+// earlier attempt of this very value is there — we cannot tell whether
+// this one did it, so it is info rather than fail.
+func ledgerOutcome(err error) error {
+	var oe *OpError
+	if errors.As(err, &oe) && ServerErrorNumber(err) == ErrDuplicate {
+		oe.Outcome = history.Info
+	}
+	return err
+}
+
+func (l *ledger) FinalRead(ctx context.Context, node targets.Node) (history.FinalNode, error) {
+	return finalRead(ctx, node, l.Tables(), func(db *sql.DB, fn *history.FinalNode) error {
+		rows, err := db.QueryContext(ctx, "SELECT v FROM ledger ORDER BY v")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		fn.Ledger = []int64{}
+		for rows.Next() {
+			var v int64
+			if err := rows.Scan(&v); err != nil {
+				return err
+			}
+			fn.Ledger = append(fn.Ledger, v)
+		}
+		return rows.Err()
+	})
+}
