@@ -6,6 +6,12 @@ import (
 	"math"
 )
 
+// chartEnd is the right edge of every chart, so they line up: the end of
+// the history or of its last whole second.
+func chartEnd(m *Model) int64 {
+	return max(m.End, int64(len(m.Seconds))*1e9, 1)
+}
+
 // buckets groups the per-second series into at most maxBuckets buckets.
 func buckets(secs []Second) (per int, n int) {
 	per = max(1, (len(secs)+maxBuckets-1)/maxBuckets)
@@ -15,7 +21,7 @@ func buckets(secs []Second) (per int, n int) {
 // throughputChart draws completions per second, stacked ok / info / fail,
 // with fault windows shaded.
 func throughputChart(m *Model) template.HTML {
-	f := frame{h: 240, end: max(m.End, int64(len(m.Seconds))*1e9)}
+	f := frame{h: 240, end: chartEnd(m)}
 	per, n := buckets(m.Seconds)
 	type bucket struct{ ok, info, fail float64 }
 	bs := make([]bucket, n)
@@ -56,7 +62,7 @@ func throughputChart(m *Model) template.HTML {
 // latencyChart draws per-second p50/p95/p99/max latency on a log scale,
 // with fault windows shaded.
 func latencyChart(m *Model) template.HTML {
-	f := frame{h: 260, end: max(m.End, int64(len(m.Seconds))*1e9)}
+	f := frame{h: 260, end: chartEnd(m)}
 	per, n := buckets(m.Seconds)
 	type series struct {
 		class, color, name string

@@ -17,6 +17,8 @@ func fmtAt(ns int64) string {
 func fmtDur(ns int64) string {
 	d := time.Duration(ns)
 	switch {
+	case d == 0:
+		return "0s"
 	case d < time.Millisecond:
 		return fmt.Sprintf("%dµs", d.Microseconds())
 	case d < time.Second:
@@ -39,7 +41,7 @@ func fmtThreshold(t *int64) string {
 func fmtWindowValue(w verify.Window) string {
 	s := fmtDur(w.Value)
 	if w.Count > 0 {
-		s += fmt.Sprintf(" (%d)", w.Count)
+		s += fmt.Sprintf(" · count %d", w.Count)
 	}
 	return s
 }
@@ -63,6 +65,18 @@ func statusEmoji(s verify.Status) string {
 		return "❌"
 	}
 	return "⚠️"
+}
+
+// statusMark is statusEmoji for HTML: text symbols every system font has,
+// rather than colour emoji a bare machine may lack.
+func statusMark(s verify.Status) string {
+	switch s {
+	case verify.Valid:
+		return "✓"
+	case verify.Invalid:
+		return "✗"
+	}
+	return "⚠"
 }
 
 func effectEmoji(e Effect) string {

@@ -15,13 +15,13 @@ import (
 var templateFS embed.FS
 
 var reportTmpl = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
-	"at":    fmtAt,
-	"dur":   fmtDur,
-	"join":  strings.Join,
-	"heal":  fmtHeal,
-	"thr":   fmtThreshold,
-	"wval":  fmtWindowValue,
-	"emoji": statusEmoji,
+	"at":   fmtAt,
+	"dur":  fmtDur,
+	"join": strings.Join,
+	"heal": fmtHeal,
+	"thr":  fmtThreshold,
+	"wval": fmtWindowValue,
+	"mark": statusMark,
 }).ParseFS(templateFS, "templates/report.html.tmpl"))
 
 // htmlView is what the report template reads.

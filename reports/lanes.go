@@ -38,7 +38,7 @@ const laneH, laneGap = 22.0, 6.0
 func timelineChart(m *Model) template.HTML {
 	lanes := m.Timeline
 	h := padTop + padBottom + float64(max(len(lanes), 1))*(laneH+laneGap) + 18
-	f := frame{h: h, end: max(m.End, 1)}
+	f := frame{h: h, end: chartEnd(m)}
 	var s svg
 	s.open("timeline", "node roles over time", f.h)
 	s.faultBands(f, m.Faults, true)
