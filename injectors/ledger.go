@@ -73,7 +73,7 @@ func (l *Ledger) Put(rec Record) error {
 	if err := checkNames(rec.RunID, rec.ID); err != nil {
 		return fmt.Errorf("ledger put: %w", err)
 	}
-	data, err := json.MarshalIndent(rec, "", "  ")
+	data, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("ledger put %s/%s: %w", rec.RunID, rec.ID, err)
 	}
