@@ -199,3 +199,27 @@ func readResult(t *testing.T, dir string) Result {
 	validateResult(t, []byte(readFile(t, dir, history.FileResult)))
 	return r
 }
+
+func TestLoadRejectsCorruptHistory(t *testing.T) {
+	dir := copyRun(t, testdataRun)
+	path := filepath.Join(dir, history.FileHistory)
+	b, err := os.ReadFile(path)
+	must(t, err)
+	b = append([]byte("{not json\n"), b...)
+	must(t, os.WriteFile(path, b, 0o644))
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("Load of a history corrupt on line 1 = %v, want an error naming the line", err)
+	}
+}
+
+func TestEmptyRunDirRendersAsUnknown(t *testing.T) {
+	dir := t.TempDir()
+	must(t, RenderAll(dir))
+	res := readResult(t, dir)
+	if !res.Partial || res.Verdict != verify.Unknown || res.ExitCode != ExitUnknown {
+		t.Errorf("empty run = partial %v verdict %s exit %d", res.Partial, res.Verdict, res.ExitCode)
+	}
+	if page := readFile(t, dir, history.FileReport); !strings.Contains(page, "no history.jsonl") {
+		t.Error("empty run's report does not say the history is missing")
+	}
+}
