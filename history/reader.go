@@ -43,29 +43,37 @@ func NewReader(src io.Reader, name string) *Reader {
 // io.EOF and Truncated reports true. A malformed line elsewhere is an error
 // naming its line number.
 func (r *Reader) Next() (*Event, error) {
+	e := new(Event)
+	if err := r.next(e); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// next decodes the next event into e, which must be zero.
+func (r *Reader) next(e *Event) error {
 	if r.err != nil {
-		return nil, r.err
+		return r.err
 	}
 	for {
 		line, last, err := r.readLine()
 		if err != nil {
 			r.err = err
-			return nil, err
+			return err
 		}
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		e := new(Event)
 		if err := r.dec.decode(line, e); err != nil {
 			if last {
 				r.truncated = true
 				r.err = io.EOF
-				return nil, io.EOF
+				return io.EOF
 			}
 			r.err = fmt.Errorf("history %s line %d: %w", r.name, r.line, err)
-			return nil, r.err
+			return r.err
 		}
-		return e, nil
+		return nil
 	}
 }
 
@@ -115,13 +123,14 @@ func ReadAll(path string) ([]Event, error) {
 	defer r.Close()
 	var events []Event
 	for {
-		e, err := r.Next()
-		if err == io.EOF {
-			return events, nil
-		}
+		events = append(events, Event{})
+		err := r.next(&events[len(events)-1])
 		if err != nil {
+			events = events[:len(events)-1]
+			if err == io.EOF {
+				return events, nil
+			}
 			return events, err
 		}
-		events = append(events, *e)
 	}
 }

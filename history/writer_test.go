@@ -28,7 +28,27 @@ func TestWriterConcurrent(t *testing.T) {
 			}
 		})
 	}
+	stop := make(chan struct{})
+	flushed := make(chan error, 1)
+	go func() { // explicit flushes race with the writers and the flusher
+		for {
+			select {
+			case <-stop:
+				flushed <- nil
+				return
+			default:
+			}
+			if err := w.Flush(); err != nil {
+				flushed <- err
+				return
+			}
+		}
+	}()
 	wg.Wait()
+	close(stop)
+	if err := <-flushed; err != nil {
+		t.Fatal(err)
+	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
