@@ -26,3 +26,5 @@ func reportPerNode(b *testing.B, lat []time.Duration, nodes int) {
 	b.ReportMetric(q(0.50), "p50-µs/node")
 	b.ReportMetric(q(0.99), "p99-µs/node")
 }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -2,9 +2,11 @@ package network
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"strings"
+	"syscall"
 )
 
 // ExecIn runs a command inside the network namespace at nsPath (through
@@ -18,3 +20,5 @@ func ExecIn(ctx context.Context, nsPath, name string, args ...string) ([]byte, e
 	}
 	return out, nil
 }
+
+func isRefused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
