@@ -32,7 +32,7 @@ type junitSuite struct {
 	Hostname   string          `xml:"hostname,attr,omitempty"`
 	Properties []junitProperty `xml:"properties>property"`
 	Cases      []junitCase     `xml:"testcase"`
-	SystemOut  string          `xml:"system-out,omitempty"`
+	SystemOut  *junitText      `xml:"system-out,omitempty"`
 }
 
 type junitProperty struct {
@@ -46,13 +46,20 @@ type junitCase struct {
 	Time      string        `xml:"time,attr"`
 	Failure   *junitProblem `xml:"failure,omitempty"`
 	Error     *junitProblem `xml:"error,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
+	SystemOut *junitText    `xml:"system-out,omitempty"`
 }
+
+// junitText is element text kept readable (CDATA keeps its newlines).
+type junitText struct {
+	Text string `xml:",cdata"`
+}
+
+func text(s string) *junitText { return &junitText{s} }
 
 type junitProblem struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
+	Text    string `xml:",cdata"`
 }
 
 func junitSeconds(ns int64) string { return fmt.Sprintf("%.3f", float64(ns)/1e9) }
@@ -109,17 +116,17 @@ func junitProps(m *Model) []junitProperty {
 
 func checkCase(scenario string, v verify.Verdict) junitCase {
 	c := junitCase{Name: v.Check, Classname: "faultline." + scenario + ".checks", Time: "0"}
-	text := v.Summary
+	body := v.Summary
 	if len(v.Evidence) > 0 {
-		text += "\n\nevidence:\n" + prettyJSON(v.Evidence)
+		body += "\n\nevidence:\n" + prettyJSON(v.Evidence)
 	}
 	switch v.Status {
 	case verify.Invalid:
-		c.Failure = &junitProblem{Message: v.Summary, Type: string(v.Status), Text: text}
+		c.Failure = &junitProblem{Message: v.Summary, Type: string(v.Status), Text: body}
 	case verify.Valid:
-		c.SystemOut = v.Summary
+		c.SystemOut = text(v.Summary)
 	default:
-		c.Error = &junitProblem{Message: v.Summary, Type: string(verify.Unknown), Text: text}
+		c.Error = &junitProblem{Message: v.Summary, Type: string(verify.Unknown), Text: body}
 	}
 	return c
 }
@@ -131,17 +138,17 @@ func faultCase(scenario string, f FaultWindow) junitCase {
 	if msg == "" {
 		msg = string(f.Effect)
 	}
-	text := fmt.Sprintf("targets: %s\nat %s, healed: %s\n", strings.Join(f.Targets, ", "), fmtAt(f.Start), fmtHeal(f))
+	detail := fmt.Sprintf("targets: %s\nat %s, healed: %s\n", strings.Join(f.Targets, ", "), fmtAt(f.Start), fmtHeal(f))
 	if len(f.Evidence) > 0 {
-		text += "evidence:\n" + prettyJSON(f.Evidence)
+		detail += "evidence:\n" + prettyJSON(f.Evidence)
 	}
 	switch f.Effect {
 	case EffectNoEffect:
-		c.Failure = &junitProblem{Message: msg, Type: string(f.Effect), Text: text}
+		c.Failure = &junitProblem{Message: msg, Type: string(f.Effect), Text: detail}
 	case EffectError:
-		c.Error = &junitProblem{Message: msg, Type: string(f.Effect), Text: text}
+		c.Error = &junitProblem{Message: msg, Type: string(f.Effect), Text: detail}
 	default:
-		c.SystemOut = string(f.Effect) + ": " + text
+		c.SystemOut = text(string(f.Effect) + ": " + detail)
 	}
 	return c
 }

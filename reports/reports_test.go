@@ -91,6 +91,9 @@ func TestLoadSyntheticRun(t *testing.T) {
 func TestRenderAll(t *testing.T) {
 	dir := copyRun(t, testdataRun)
 	must(t, RenderAll(dir))
+	if d := os.Getenv("FAULTLINE_TEST_ARTIFACTS"); d != "" {
+		must(t, os.CopyFS(filepath.Join(d, "rendered-"+filepath.Base(dir)), os.DirFS(dir)))
+	}
 	res := readResult(t, dir)
 	if res.Verdict != verify.Invalid || res.ExitCode != ExitInvalid || res.Partial || len(res.Checks) != 4 || len(res.Faults) != 1 {
 		t.Errorf("result = verdict %s exit %d partial %v checks %d faults %d", res.Verdict, res.ExitCode, res.Partial, len(res.Checks), len(res.Faults))

@@ -79,3 +79,15 @@ func TestResultSchemaRejectsInconsistentResults(t *testing.T) {
 		})
 	}
 }
+
+// TestResultDocExampleMatchesSchema keeps the example in docs/result.md valid.
+func TestResultDocExampleMatchesSchema(t *testing.T) {
+	doc, err := os.ReadFile("../docs/result.md")
+	must(t, err)
+	_, after, ok := bytes.Cut(doc, []byte("### Example\n\n```json\n"))
+	example, _, closed := bytes.Cut(after, []byte("```"))
+	if !ok || !closed {
+		t.Fatal("docs/result.md has no example json block under ### Example")
+	}
+	validateResult(t, example)
+}
