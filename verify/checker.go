@@ -1,0 +1,147 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"faultline.dev/faultline/history"
+)
+
+// Check names (the same strings as the scenarios.Check* constants).
+const (
+	NameLostWrites   = "lost-writes"
+	NameSplitBrain   = "split-brain"
+	NameRPO          = "rpo"
+	NameRTO          = "rto"
+	NameBank         = "bank"
+	NameLinearizable = "linearizable"
+	NameIsolation    = "isolation"
+	NameConvergence  = "convergence"
+)
+
+// Thresholds are a scenario's recovery targets; nil means "report without a
+// threshold".
+type Thresholds struct {
+	RPO     *time.Duration
+	RTO     *time.Duration
+	HealRTO *time.Duration
+}
+
+// Input is everything a checker reads: the run's history and final state,
+// plus what the scenario says about them. Build it once and hand the same
+// pointer to every checker: derived indexes are computed once and shared.
+type Input struct {
+	Events     []history.Event
+	Final      *history.Final
+	Thresholds Thresholds
+	// Dir is the run directory; checkers write artifacts there (may be empty).
+	Dir string
+	// BankTotal is the sum every bank read must see (accounts × initial balance).
+	BankTotal int64
+	// Model is the consistency model checked for list-append transactions.
+	Model string
+
+	once    sync.Once
+	derived *derived
+}
+
+// Checker verifies one property of a run.
+type Checker interface {
+	Name() string
+	// Check returns the verdict; it returns Unknown when ctx ends first.
+	Check(ctx context.Context, in *Input) Verdict
+}
+
+// applicable lists, per workload, the checks that apply, in report order.
+var applicable = map[string][]string{
+	"ledger":      {NameLostWrites, NameSplitBrain, NameRPO, NameRTO, NameConvergence},
+	"bank":        {NameBank, NameSplitBrain, NameRTO, NameConvergence},
+	"register":    {NameLinearizable, NameSplitBrain, NameRTO, NameConvergence},
+	"list-append": {NameIsolation, NameSplitBrain, NameRTO, NameConvergence},
+}
+
+// newChecker builds the checker of a name, or nil when this package has none.
+func newChecker(name string) Checker {
+	switch name {
+	case NameLostWrites:
+		return LostWrites{}
+	case NameSplitBrain:
+		return SplitBrain{}
+	case NameRPO:
+		return RPO{}
+	case NameRTO:
+		return RTO{}
+	case NameBank:
+		return Bank{}
+	case NameLinearizable:
+		return Linearizable{}
+	case NameConvergence:
+		return Convergence{}
+	}
+	return nil
+}
+
+// Checkers returns the checkers that apply to workload, in report order.
+// names restricts them (empty = all that apply); names that do not apply to
+// the workload, or that this package does not know, are left out.
+func Checkers(workload string, names []string) []Checker {
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	var out []Checker
+	for _, n := range applicable[workload] {
+		if len(names) > 0 && !want[n] {
+			continue
+		}
+		if c := newChecker(n); c != nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// RunAll runs each checker in turn under its own timeout. A checker that
+// does not return in time is Unknown; a checker that panics is Unknown with
+// the panic text.
+func RunAll(ctx context.Context, in *Input, cs []Checker, timeout time.Duration) []Verdict {
+	out := make([]Verdict, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, runOne(ctx, in, c, timeout))
+	}
+	return out
+}
+
+func runOne(ctx context.Context, in *Input, c Checker, timeout time.Duration) Verdict {
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	ch := make(chan Verdict, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				ch <- Verdict{Check: c.Name(), Status: Unknown,
+					Summary:  fmt.Sprintf("checker panicked: %v", r),
+					Evidence: toJSON(map[string]string{"panic": fmt.Sprint(r), "stack": string(debug.Stack())})}
+			}
+		}()
+		ch <- c.Check(cctx, in)
+	}()
+	select {
+	case v := <-ch:
+		if v.Check == "" {
+			v.Check = c.Name()
+		}
+		return v
+	case <-cctx.Done():
+		return Verdict{Check: c.Name(), Status: Unknown,
+			Summary: fmt.Sprintf("checker did not finish within %s: %v", timeout, cctx.Err())}
+	}
+}
+
+// cancelled is the verdict of a checker whose context ended.
+func cancelled(name string, ctx context.Context) Verdict {
+	return Verdict{Check: name, Status: Unknown, Summary: fmt.Sprintf("check interrupted: %v", ctx.Err())}
+}
