@@ -31,14 +31,36 @@ func (c *checker) internal(id int32) {
 		state = append(state, txnKey{key: k})
 		return &state[len(state)-1]
 	}
-	for _, op := range c.txns[id].Ops {
+	ops := c.txns[id].Ops
+	for i, op := range ops {
 		s := at(op.K)
 		switch {
 		case op.F == history.MopAppend:
 			s.appended = append(s.appended, op.V)
 		case op.L != nil:
 			c.internalRead(id, s, op.L)
+			c.futureRead(id, op, ops[i+1:])
 			s.known, s.prefix, s.appended = true, op.L, nil
+		}
+	}
+}
+
+// futureRead reports a read that holds a value its own transaction appends
+// only later.
+func (c *checker) futureRead(id int32, read history.MicroOp, later []history.MicroOp) {
+	ks := c.keys[c.keyIdx[read.K]]
+	for _, op := range later {
+		if op.F != history.MopAppend || op.K != read.K {
+			continue
+		}
+		p, ok := ks.pos[op.V]
+		if ks.broken {
+			ok, p = slices.Contains(read.L, op.V), 0
+		}
+		if ok && int(p) < len(read.L) {
+			c.rep.add(Anomaly{Type: "future-read", Key: ptr(read.K), Txns: []TxnRef{c.ref(id)}, Read: read.L, Element: ptr(op.V),
+				Explanation: fmt.Sprintf("T%d read key %d = %v, holding %d, which it appends only later", id, read.K, read.L, op.V)})
+			return
 		}
 	}
 }

@@ -28,7 +28,7 @@ const (
 
 // alwaysInvalid are anomalies no model allows: they show the database (or
 // the workload) broke the list-append contract itself.
-var alwaysInvalid = []string{"internal", "duplicate-elements", "garbage-read", "incompatible-order", "duplicate-appends"}
+var alwaysInvalid = []string{"internal", "future-read", "duplicate-elements", "garbage-read", "incompatible-order", "duplicate-appends"}
 
 func variants(base []string, suffix string) []string {
 	out := make([]string, len(base))

@@ -131,16 +131,13 @@ func (c *checker) versions() error {
 // inferOrder sets ks.order to the longest read and checks that every read
 // is a prefix of it.
 func (c *checker) inferOrder(ks *keyState) {
-	for _, r := range ks.reads {
-		if len(r.list) > len(ks.order) {
-			ks.order = r.list
-		}
-	}
 	var longest int32 = -1
 	for _, r := range ks.reads {
-		if len(r.list) == len(ks.order) && longest < 0 {
-			longest = r.txn
+		if len(r.list) > len(ks.order) || longest < 0 {
+			ks.order, longest = r.list, r.txn
 		}
+	}
+	for _, r := range ks.reads {
 		if !isPrefix(r.list, ks.order) {
 			if !ks.broken {
 				c.rep.add(Anomaly{Type: "incompatible-order", Key: ptr(ks.key),

@@ -1,0 +1,142 @@
+package elle
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"faultline.dev/faultline/history"
+)
+
+// genConfig shapes a generated history.
+type genConfig struct {
+	txns, keys, maxOps int
+	// failP and infoP are the probabilities of a failed and of an
+	// indeterminate transaction; an indeterminate one takes effect half the time.
+	failP, infoP float64
+	// finalRead adds a last transaction, after all others, reading every key.
+	finalRead bool
+}
+
+// serialHistory executes random list-append transactions one after another
+// on an in-memory store, then gives each an invoke/complete interval around
+// its place in that serial order: intervals overlap, yet the order is
+// consistent with real time, so the history is strict-serializable. A
+// process runs one transaction at a time.
+func serialHistory(rng *rand.Rand, cfg genConfig) []Txn {
+	lists := make(map[int64][]int64, cfg.keys)
+	var next int64
+	var busy []int64 // per process: time its last transaction completed
+	txns := make([]Txn, 0, cfg.txns+1)
+	for i := 0; i < cfg.txns; i++ {
+		at := int64(i)*10 + 100
+		inv, comp := at-rng.Int64N(60), at+rng.Int64N(60)
+		t := Txn{Invoke: inv, Complete: comp, InvokeIndex: int64(2 * i), CompleteIndex: int64(2*i + 1), Status: history.OK}
+		p := slices.IndexFunc(busy, func(until int64) bool { return until < inv })
+		if p < 0 {
+			p, busy = len(busy), append(busy, 0)
+		}
+		t.Process, busy[p] = p, comp
+		applied := true
+		switch u := rng.Float64(); {
+		case u < cfg.failP:
+			t.Status, applied = history.Fail, false
+		case u < cfg.failP+cfg.infoP:
+			t.Status, applied = history.Info, rng.IntN(2) == 0
+		}
+		t.Ops = randomOps(rng, cfg, lists, &next, applied)
+		if t.Status != history.OK {
+			t.Ops = unread(t.Ops...)
+		}
+		txns = append(txns, t)
+	}
+	if cfg.finalRead {
+		end := int64(cfg.txns)*10 + 1000
+		final := Txn{Process: len(busy), Status: history.OK, Invoke: end, Complete: end + 10, InvokeIndex: -1, CompleteIndex: -1}
+		for k := int64(0); k < int64(cfg.keys); k++ {
+			final.Ops = append(final.Ops, rd(k, lists[k]...))
+		}
+		txns = append(txns, final)
+	}
+	return txns
+}
+
+// randomOps draws 1..maxOps micro-ops and, when applied, executes them.
+// Reads share the store's arrays (capped so they never grow).
+func randomOps(rng *rand.Rand, cfg genConfig, lists map[int64][]int64, next *int64, applied bool) []history.MicroOp {
+	ops := make([]history.MicroOp, 1+rng.IntN(cfg.maxOps))
+	local := map[int64][]int64{} // the transaction's view when not applied
+	view := func(k int64) []int64 {
+		if applied {
+			return lists[k]
+		}
+		if l, ok := local[k]; ok {
+			return l
+		}
+		return lists[k]
+	}
+	for i := range ops {
+		k := rng.Int64N(int64(cfg.keys))
+		if rng.IntN(2) == 0 {
+			l := view(k)
+			ops[i] = rd(k, l[:len(l):len(l)]...)
+			continue
+		}
+		*next++
+		ops[i] = app(k, *next)
+		l := append(slices.Clip(view(k)), *next)
+		if applied {
+			lists[k] = l
+		} else {
+			local[k] = l
+		}
+	}
+	return ops
+}
+
+// mutation corrupts one read of txns in place; it reports false when no read fits.
+type mutation struct {
+	name   string
+	minLen int
+	apply  func(rng *rand.Rand, l []int64) []int64
+}
+
+var mutations = []mutation{
+	{name: "swap", minLen: 2, apply: func(rng *rand.Rand, l []int64) []int64 {
+		i := rng.IntN(len(l) - 1)
+		j := i + 1 + rng.IntN(len(l)-1-i)
+		l[i], l[j] = l[j], l[i]
+		return l
+	}},
+	{name: "drop-middle", minLen: 3, apply: func(rng *rand.Rand, l []int64) []int64 {
+		i := 1 + rng.IntN(len(l)-2)
+		return slices.Delete(l, i, i+1)
+	}},
+	{name: "garbage", minLen: 0, apply: func(rng *rand.Rand, l []int64) []int64 {
+		return slices.Insert(l, rng.IntN(len(l)+1), math.MaxInt64-rng.Int64N(1000))
+	}},
+}
+
+// mutate applies m to one random read of a committed transaction other than
+// the last one.
+func mutate(rng *rand.Rand, txns []Txn, m mutation) bool {
+	type at struct{ t, op int }
+	var cands []at
+	for ti := range txns[:len(txns)-1] {
+		if txns[ti].Status != history.OK {
+			continue
+		}
+		for oi, op := range txns[ti].Ops {
+			if op.F == history.MopRead && op.L != nil && len(op.L) >= m.minLen {
+				cands = append(cands, at{ti, oi})
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return false
+	}
+	c := cands[rng.IntN(len(cands))]
+	op := &txns[c.t].Ops[c.op]
+	op.L = m.apply(rng, slices.Clone(op.L))
+	return true
+}
