@@ -34,15 +34,22 @@ const chartsJS = `Array.from(document.querySelectorAll('svg.chart')).map(s => ({
 	width: s.getBoundingClientRect().width,
 }))`
 
-// TestIntegrationReportInBrowser opens a rendered report.html in headless
-// Chromium: no console errors or exceptions, no request leaves file://,
-// every chart renders with data elements; a screenshot is kept as an artifact.
+// TestIntegrationReportInBrowser opens rendered reports in headless
+// Chromium — a complete run and a partial one: no console errors or
+// exceptions, no request leaves file://, every chart renders with data
+// elements, the verdict (and partial) banners show; a screenshot of each
+// page is kept as an artifact.
 func TestIntegrationReportInBrowser(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Fatalf("this test needs Chromium at %s (apt-get install chromium): %v", chromiumPath, err)
 	}
-	dir := copyRun(t, testdataRun)
-	must(t, RenderAll(dir))
+	complete := copyRun(t, testdataRun)
+	must(t, RenderAll(complete))
+	partial := t.TempDir()
+	p := smallRun
+	p.partial = true
+	p.write(t, partial)
+	must(t, RenderAll(partial))
 
 	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
 	defer cancel()
@@ -50,51 +57,71 @@ func TestIntegrationReportInBrowser(t *testing.T) {
 	defer cancelAlloc()
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	defer cancelBrowser()
-	// Start the browser on a blank tab first, so no event of the report's
-	// load is missed.
-	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
+	// Start the browser on a blank tab first, so no event of the reports'
+	// loads is missed.
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1200, 900), chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	problems := watchPage(t, bctx)
 
-	err := chromedp.Do(bctx,
-		chromedp.EmulateViewport(1200, 900),
+	page := openReport(t, bctx, complete, "report-ledger-partition.png")
+	if !strings.Contains(page.banner, "invalid") || page.partial {
+		t.Errorf("complete run: verdict banner %q, partial banner shown: %v", page.banner, page.partial)
+	}
+	page = openReport(t, bctx, partial, "report-ledger-partition-partial.png")
+	if !strings.Contains(page.banner, "unknown") || !page.partial {
+		t.Errorf("partial run: verdict banner %q, partial banner shown: %v", page.banner, page.partial)
+	}
+	for _, p := range problems() {
+		t.Errorf("page problem: %s", p)
+	}
+}
+
+// shownReport is what a test reads off a report page.
+type shownReport struct {
+	banner  string
+	partial bool
+}
+
+// openReport loads dir's report.html, checks its charts, saves a screenshot
+// named shot in the artifacts directory and returns what the page shows.
+func openReport(t *testing.T, ctx context.Context, dir, shot string) shownReport {
+	t.Helper()
+	err := chromedp.Do(ctx,
 		chromedp.Navigate("file://"+filepath.Join(dir, history.FileReport)),
 		chromedp.WaitReady(chromedp.CSS("svg.chart.timeline")),
 	)
 	if err != nil {
-		t.Fatalf("open report in chromium: %v", err)
+		t.Fatalf("open %s in chromium: %v", dir, err)
 	}
-	charts, err := chromedp.Run(bctx, chromedp.Evaluate[[]chartInfo](chartsJS))
+	charts, err := chromedp.Run(ctx, chromedp.Evaluate[[]chartInfo](chartsJS))
 	if err != nil {
 		t.Fatalf("inspect charts: %v", err)
 	}
-	banner, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(".banner")))
-	if err != nil {
+	var r shownReport
+	if r.banner, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".banner"))); err != nil {
 		t.Fatalf("read verdict banner: %v", err)
 	}
-	png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+	if r.partial, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.getElementById("partial")`)); err != nil {
+		t.Fatalf("look for the partial banner: %v", err)
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	shot := filepath.Join(artifactsDir(t), "report-ledger-partition.png")
-	must(t, os.WriteFile(shot, png, 0o644))
-	t.Logf("screenshot: %s", shot)
+	path := filepath.Join(artifactsDir(t), shot)
+	must(t, os.WriteFile(path, png, 0o644))
+	t.Logf("screenshot: %s", path)
 
-	for _, p := range problems() {
-		t.Errorf("page problem: %s", p)
-	}
 	if len(charts) != 3 {
-		t.Fatalf("page shows %d charts, want 3: %+v", len(charts), charts)
+		t.Fatalf("%s shows %d charts, want 3: %+v", shot, len(charts), charts)
 	}
 	for _, c := range charts {
 		if c.Data == 0 || c.Width < 600 {
-			t.Errorf("chart %q: %d data elements, %.0fpx wide", c.Class, c.Data, c.Width)
+			t.Errorf("%s: chart %q: %d data elements, %.0fpx wide", shot, c.Class, c.Data, c.Width)
 		}
 	}
-	if !strings.Contains(banner, "invalid") {
-		t.Errorf("verdict banner = %q", banner)
-	}
+	return r
 }
 
 func browserOptions(profile string) []chromedp.ExecAllocatorOption {
