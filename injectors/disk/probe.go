@@ -1,0 +1,61 @@
+package disk
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"faultline.dev/faultline/injectors"
+)
+
+// probeWrites is the number of synchronous direct 4 KiB writes of a probe.
+const probeWrites = 5
+
+// WriteLatency is the mean latency of a synchronous direct 4 KiB write to a
+// file in dir, made by a dd process that first joins cgroup ("" = stays in
+// the harness's cgroup), so the throttle applies to it as to the node.
+func WriteLatency(ctx context.Context, dir, cgroup string) (time.Duration, error) {
+	file := filepath.Join(dir, ".faultline-io-probe")
+	defer os.Remove(file)
+	dd := fmt.Sprintf("exec dd if=/dev/zero of=%s bs=4k count=%d oflag=direct,dsync status=none", file, probeWrites)
+	if cgroup != "" {
+		dd = fmt.Sprintf("echo $$ > %s && %s", filepath.Join(cgroup, "cgroup.procs"), dd)
+	}
+	t0 := time.Now()
+	if out, err := exec.CommandContext(ctx, "sh", "-c", dd).CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("write probe in %s: %w: %s", dir, err, out)
+	}
+	return time.Since(t0) / probeWrites, nil
+}
+
+// Evidence is the write latency on the node's data device outside and
+// inside the throttled cgroup.
+type Evidence struct {
+	Before time.Duration `json:"before"`
+	During time.Duration `json:"during"`
+}
+
+// Verify measures a synchronous write on the node's data mount outside and
+// inside the cgroup; it holds when the throttled writes are at least twice
+// as slow and, with an IOPS limit, at least half as slow as the limit allows.
+func (f *Throttle) Verify(ctx context.Context) (injectors.Evidence, error) {
+	before, err := WriteLatency(ctx, f.p.DataDir, "")
+	if err != nil {
+		return injectors.Evidence{}, fmt.Errorf("verify disk throttle on %s: %w", f.p.Node, err)
+	}
+	during, err := WriteLatency(ctx, f.p.DataDir, f.p.Cgroup)
+	if err != nil {
+		return injectors.Evidence{}, fmt.Errorf("verify disk throttle on %s: %w", f.p.Node, err)
+	}
+	held := during >= 2*before
+	if iops := f.p.Limits.WriteIOPS; iops > 0 {
+		held = held && during >= time.Second/time.Duration(iops)/2
+	}
+	sum := fmt.Sprintf("disk of %s: sync write %v outside, %v inside the throttle", f.p.Node, before.Round(time.Microsecond), during.Round(time.Microsecond))
+	b, _ := json.Marshal(Evidence{before, during})
+	return injectors.Evidence{Held: held, Summary: sum, Data: b}, nil
+}
