@@ -1,0 +1,161 @@
+package workloads
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"faultline.dev/faultline/history"
+	"faultline.dev/faultline/scenarios"
+	"faultline.dev/faultline/targets"
+	"faultline.dev/faultline/workloads/internal/testdb"
+)
+
+// runWorkload sets kind up through nodes[0], runs it for d and reads the
+// final state of every node.
+func runWorkload(t *testing.T, ctx context.Context, w scenarios.Workload, nodes []targets.Node, router *Router, d time.Duration, during func()) ([]opPair, []history.FinalNode) {
+	t.Helper()
+	wl := mustNew(t, w, 7)
+	setup, err := openDB(nodes[0], "", 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer setup.Close()
+	if err := wl.Setup(ctx, setup); err != nil {
+		t.Fatalf("setup %s: %v", w.Kind, err)
+	}
+	rec := &memRecorder{}
+	pool, err := NewPool(wl, ConfigFor(w, nodes, router, rec, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	if during != nil {
+		wg.Go(during)
+	}
+	if err := pool.Run(ctx, d); err != nil {
+		t.Fatalf("run %s: %v", w.Kind, err)
+	}
+	wg.Wait()
+	ops := rec.pairs(t)
+	st := pool.Stats()
+	if got := st.Total.OK + st.Total.Fail + st.Total.Info; got != int64(len(ops)) {
+		t.Errorf("%s: stats count %d completions, history %d", w.Kind, got, len(ops))
+	}
+	var finals []history.FinalNode
+	for _, n := range nodes {
+		fn, err := wl.FinalRead(ctx, n)
+		if err == nil {
+			finals = append(finals, fn)
+		}
+	}
+	t.Logf("%s: %v over %s (%.0f ok/s, p99 %s)", w.Kind, countTypes(ops), d, st.OKRate.Mean, st.Total.P99)
+	return ops, finals
+}
+
+func TestIntegrationStandaloneWorkloads(t *testing.T) {
+	srv := testdb.Start(t)
+	nodes := []targets.Node{srv.Node}
+	ctx := t.Context()
+	for _, kind := range []string{scenarios.WorkloadLedger, scenarios.WorkloadBank, scenarios.WorkloadListAppend, scenarios.WorkloadRegister} {
+		t.Run(kind, func(t *testing.T) {
+			w := scenarios.Workload{Kind: kind, Clients: 4, Routing: srv.Node.Name, Keys: 4, LockingReads: true}
+			ops, finals := runWorkload(t, ctx, w, nodes, nil, 2*time.Second, nil)
+			c := countTypes(ops)
+			if c[history.OK] < 20 || c[history.Info] != 0 {
+				t.Fatalf("%s: %v, want mostly ok and no info on a healthy server", kind, c)
+			}
+			if len(finals) != 1 || finals[0].Checksums[wlTables(kind)] == 0 || finals[0].GTIDBinlog == "" {
+				t.Fatalf("final read %+v", finals)
+			}
+			switch kind {
+			case scenarios.WorkloadLedger:
+				if c[history.Fail] != 0 {
+					t.Errorf("ledger failed %d adds on a healthy server", c[history.Fail])
+				}
+				checkLedger(t, ops, finals)
+			case scenarios.WorkloadBank:
+				checkBank(t, ops, finals, 500)
+			case scenarios.WorkloadListAppend:
+				checkLists(t, ops, finals)
+			case scenarios.WorkloadRegister:
+				checkRegisters(t, ops, finals)
+			}
+		})
+	}
+}
+
+func wlTables(kind string) string {
+	return map[string]string{"ledger": "ledger", "bank": "accounts", "list-append": "lists", "register": "registers"}[kind]
+}
+
+// With primary routing, clients record nothing while no primary is known,
+// and start when the router names one.
+func TestIntegrationPrimaryRoutingWaits(t *testing.T) {
+	srv := testdb.Start(t)
+	router := NewRouter()
+	start := time.Now()
+	ops, finals := runWorkload(t, t.Context(), scenarios.Workload{Kind: "ledger", Clients: 2}, []targets.Node{srv.Node}, router, 2*time.Second, func() {
+		time.Sleep(time.Second)
+		router.SetPrimary(srv.Node.Name)
+	})
+	if len(ops) == 0 {
+		t.Fatal("no operations after the primary was named")
+	}
+	for _, o := range ops {
+		if o.inv.Wall < start.Add(time.Second).UnixNano() {
+			t.Fatalf("operation invoked at %v, before the primary was known", time.Duration(o.inv.Wall-start.UnixNano()))
+		}
+	}
+	checkLedger(t, ops, finals)
+}
+
+// A client whose node is killed records info or fail, never ok, for the
+// operation in flight, then moves to the other node; the pool keeps going.
+func TestIntegrationNodeKilledAnyRouting(t *testing.T) {
+	var a, b *testdb.Server
+	var wg sync.WaitGroup
+	wg.Go(func() { a = testdb.Start(t) })
+	b = testdb.Start(t)
+	wg.Wait()
+	a.Node.Name, b.Node.Name = "a", "b"
+	nodes := []targets.Node{a.Node, b.Node}
+	// Both servers need the schema: they are independent.
+	wlB := mustNew(t, scenarios.Workload{Kind: "ledger"}, 1)
+	hb, _ := openDB(b.Node, "", 5*time.Second)
+	if err := wlB.Setup(t.Context(), hb); err != nil {
+		t.Fatal(err)
+	}
+	hb.Close()
+	var killedAt time.Time
+	ops, _ := runWorkload(t, t.Context(), scenarios.Workload{Kind: "ledger", Clients: 4, Routing: RouteAny, OpTimeout: scenarios.Duration(2 * time.Second)}, nodes, nil, 4*time.Second, func() {
+		time.Sleep(1500 * time.Millisecond)
+		killedAt = time.Now()
+		a.Kill()
+	})
+	var okAfterOnA, okOnBAfter, notOK int
+	for _, o := range ops {
+		switch {
+		case o.done.Type != history.OK:
+			notOK++
+			if o.done.Node != "a" {
+				t.Errorf("op on healthy node b did not succeed: %+v", o.done)
+			}
+		case o.done.Node == "a" && o.done.Wall > killedAt.UnixNano():
+			okAfterOnA++
+		case o.done.Node == "b" && o.inv.Wall > killedAt.UnixNano():
+			okOnBAfter++
+		}
+	}
+	if okAfterOnA != 0 {
+		t.Errorf("%d operations on the killed node acknowledged after the kill", okAfterOnA)
+	}
+	if notOK == 0 {
+		t.Errorf("no operation in flight on the killed node was recorded as info/fail")
+	}
+	if okOnBAfter < 50 {
+		t.Errorf("only %d ok on node b after the kill: the pool did not keep running", okOnBAfter)
+	}
+	t.Logf("after kill: %d not ok on a, %d ok on b", notOK, okOnBAfter)
+}
