@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -128,5 +129,20 @@ func TestDecodeDeepNesting(t *testing.T) {
 	var d decoder
 	if err := d.decode([]byte(l), new(Event)); err == nil {
 		t.Fatal("accepted 20000 levels of nesting")
+	}
+}
+
+func TestParseSmallInt(t *testing.T) {
+	for _, s := range []string{"0", "-0", "7", "-7", "1763900000000000000", "9223372036854775807",
+		"-9223372036854775808", "9223372036854775808", "-9223372036854775809", "9999999999999999999",
+		"12345678901234567890", "", "-", "1x"} {
+		want, wantErr := strconv.ParseInt(s, 10, 64)
+		got, ok := parseSmallInt([]byte(s))
+		if ok && (wantErr != nil || got != want) {
+			t.Errorf("parseSmallInt(%q) = %d, want %d (%v)", s, got, want, wantErr)
+		}
+		if !ok && wantErr == nil && len(s) <= 19 {
+			t.Errorf("parseSmallInt(%q) refused a valid int64", s)
+		}
 	}
 }

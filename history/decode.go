@@ -17,6 +17,7 @@ type decoder struct {
 	b      []byte
 	i      int
 	intern map[string]string // operation and node names repeat on every line
+	slab   []byte            // backing store for small raw values
 }
 
 const maxIntern = 4096
@@ -126,7 +127,7 @@ func (d *decoder) value(e *Event, key string) error {
 	case "value":
 		var raw []byte
 		if raw, err = d.raw(); err == nil {
-			e.Value = append(json.RawMessage(nil), raw...)
+			e.Value = d.copyRaw(raw)
 		}
 	case "fault":
 		err = d.object(&e.Fault)
@@ -163,6 +164,22 @@ func (d *decoder) object(p any) error {
 		return object(d, p)
 	}
 	panic("history: unsupported nested object")
+}
+
+// copyRaw copies a raw value out of the line buffer. Small values share a
+// slab, so reading a value costs no allocation of its own; each copy's
+// capacity is capped so appending to it cannot touch its neighbours.
+func (d *decoder) copyRaw(raw []byte) json.RawMessage {
+	const slabSize, small = 8 << 10, 256
+	if len(raw) > small {
+		return append(json.RawMessage(nil), raw...)
+	}
+	if cap(d.slab)-len(d.slab) < len(raw) {
+		d.slab = make([]byte, 0, slabSize)
+	}
+	start := len(d.slab)
+	d.slab = append(d.slab, raw...)
+	return d.slab[start:len(d.slab):len(d.slab)]
 }
 
 func (d *decoder) ws() {
@@ -214,26 +231,30 @@ func (d *decoder) int(p *int64) error {
 	return nil
 }
 
-// parseSmallInt parses an optionally negative decimal of at most 18 digits.
+// parseSmallInt parses an optionally negative decimal of at most 19 digits
+// that fits in an int64 (unix nanoseconds have 19).
 func parseSmallInt(tok []byte) (int64, bool) {
 	neg := len(tok) > 0 && tok[0] == '-'
 	if neg {
 		tok = tok[1:]
 	}
-	if len(tok) == 0 || len(tok) > 18 {
+	if len(tok) == 0 || len(tok) > 19 {
 		return 0, false
 	}
-	var n int64
+	var n uint64 // 19 digits fit
 	for _, c := range tok {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		n = n*10 + int64(c-'0')
+		n = n*10 + uint64(c-'0')
 	}
-	if neg {
-		n = -n
+	switch {
+	case neg && n <= 1<<63:
+		return -int64(n), true
+	case !neg && n < 1<<63:
+		return int64(n), true
 	}
-	return n, true
+	return 0, false
 }
 
 // key parses an object key and returns its bytes (valid until the next line).

@@ -18,6 +18,7 @@ type Reader struct {
 	long      []byte // reused for lines longer than the bufio buffer
 	line      int    // number of the line last read
 	dec       decoder
+	events    []Event // slab that Next hands out pointers into
 	truncated bool
 	err       error // sticky
 }
@@ -43,10 +44,14 @@ func NewReader(src io.Reader, name string) *Reader {
 // io.EOF and Truncated reports true. A malformed line elsewhere is an error
 // naming its line number.
 func (r *Reader) Next() (*Event, error) {
-	e := new(Event)
+	if len(r.events) == 0 {
+		r.events = make([]Event, 64)
+	}
+	e := &r.events[0]
 	if err := r.next(e); err != nil {
 		return nil, err
 	}
+	r.events = r.events[1:]
 	return e, nil
 }
 
