@@ -68,8 +68,8 @@ func (v *validator) conflicts() {
 			if !ok {
 				continue
 			}
-			v.errorf(index("spec.faults", j), "overlaps %s (spec.faults[%d]): both are %s faults that may touch %s while both hold; expected disjoint time windows or nodes",
-				describeStep(&steps[i], i), i, a.family, common)
+			v.errorf(index("spec.faults", j), "%s overlaps %s (spec.faults[%d]): both are %s faults that may touch %s while both hold; expected disjoint time windows or nodes",
+				describeStep(&steps[j], j), describeStep(&steps[i], i), i, a.family, common)
 		}
 	}
 }

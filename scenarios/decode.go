@@ -33,7 +33,6 @@ var (
 	durationType = reflect.TypeOf(Duration(0))
 	sizeType     = reflect.TypeOf(Size(0))
 	rateType     = reflect.TypeOf(Rate(0))
-	emptyType    = reflect.TypeOf(Empty{})
 )
 
 // decode fills v (settable) from n; path names v in errors.
@@ -52,8 +51,9 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	}
 	d.pos[path] = Pos{n.Line, n.Column}
 	if isNull(n) {
-		if v.Kind() == reflect.Pointer && v.Type().Elem() == emptyType {
-			v.Set(reflect.New(emptyType)) // "kill:" means kill
+		// "kill:" means kill; "partition:" is a partition missing its fields.
+		if v.Kind() == reflect.Pointer && v.Type().Elem().Kind() == reflect.Struct {
+			v.Set(reflect.New(v.Type().Elem()))
 		}
 		return
 	}

@@ -48,28 +48,3 @@ func TestLibraryScenariosLoadValidateAndPlan(t *testing.T) {
 		})
 	}
 }
-
-func TestLibraryDefaultAlias(t *testing.T) {
-	a, err := library.Get("default")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := library.Get("galera-minority-partition")
-	if !bytes.Equal(a, b) {
-		t.Error("default is not galera-minority-partition")
-	}
-	src, data, err := library.Resolve("default")
-	if err != nil || src != "library/galera-minority-partition.yaml" || !bytes.Equal(data, b) {
-		t.Errorf("Resolve(default) = %q, %d bytes, %v", src, len(data), err)
-	}
-	if _, _, err := library.Resolve("no-such-scenario"); err == nil {
-		t.Error("Resolve of an unknown name succeeded")
-	}
-}
-
-func TestResolveReadsPaths(t *testing.T) {
-	src, data, err := library.Resolve("testdata/bad.yaml")
-	if err != nil || src != "testdata/bad.yaml" || len(data) == 0 {
-		t.Fatalf("Resolve(path) = %q, %d bytes, %v", src, len(data), err)
-	}
-}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
@@ -86,7 +87,7 @@ func NewPlan(s *Scenario, seed int64) *Plan {
 	for i := range s.Spec.Faults {
 		p.Steps = append(p.Steps, planStep(sc, i, &s.Spec.Faults[i]))
 	}
-	slices.SortStableFunc(p.Steps, func(a, b PlannedStep) int { return int(a.At - b.At) })
+	slices.SortStableFunc(p.Steps, func(a, b PlannedStep) int { return cmp.Compare(a.At, b.At) })
 	return p
 }
 

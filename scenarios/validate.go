@@ -109,8 +109,13 @@ func (v *validator) local(l *LocalTarget) {
 			v.errorf(join(join(p, "nodeOptions"), node), "unknown node %q; expected one of %v", node, v.scope.nodes)
 		}
 	}
-	if l.Topology == TopologyGalera {
+	switch l.Topology {
+	case TopologyGalera:
 		v.galeraOnly(l)
+	case TopologyReplication:
+		if p := join(p, "providerOptions"); v.has(p) {
+			v.errorf(p, "providerOptions are Galera settings; expected them only with topology: galera")
+		}
 	}
 	if v.has(join(p, "semiSyncTimeout")) && l.SemiSyncTimeout <= 0 {
 		v.errorf(join(p, "semiSyncTimeout"), "semiSyncTimeout %s; expected a duration > 0", l.SemiSyncTimeout)

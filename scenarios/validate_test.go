@@ -50,6 +50,8 @@ func TestValidationRules(t *testing.T) {
 		{"readFraction > 1", doc{workload: "  workload: {kind: register, duration: 60s, readFraction: 1.5}\n"}, "spec.workload.readFraction", "0..1"},
 		{"openLoop without rate", doc{workload: "  workload: {kind: ledger, duration: 60s, openLoop: true}\n"}, "spec.workload.openLoop", "rate > 0"},
 		{"routing unknown node", doc{workload: "  workload: {kind: ledger, duration: 60s, routing: n4}\n"}, "spec.workload.routing", "primary, any or a node name"},
+		{"bank total below accounts", doc{workload: "  workload: {kind: bank, duration: 60s, accounts: 3, total: 2}\n"}, "spec.workload.total", "account (3)"},
+		{"providerOptions on replication", doc{target: "  target:\n    local: {topology: replication, nodes: 3, providerOptions: {a: b}}\n"}, "spec.target.local.providerOptions", "Galera settings"},
 		{"field of another kind", doc{workload: "  workload: {kind: ledger, duration: 60s, accounts: 5}\n"}, "spec.workload.accounts", "does not apply to ledger"},
 		{"opTimeout zero", doc{workload: "  workload: {kind: ledger, duration: 60s, opTimeout: 0s}\n"}, "spec.workload.opTimeout", "> 0"},
 		// steps: shape of a step
@@ -101,7 +103,7 @@ func TestValidationRules(t *testing.T) {
 		{"podKill on local", doc{faults: step("podKill: {}")}, "spec.faults[0].podKill", "cannot be injected on a local target"},
 		{"latency on kubernetes", doc{target: kubeTarget, faults: step("latency: {delay: 10ms}")}, "spec.faults[0].latency", "cannot be injected on a kubernetes target"},
 		// conflicts
-		{"overlapping partitions", doc{faults: step("select: {nodes: [n1]}", "partition: {shape: isolate}") + "    - at: 15s\n      for: 10s\n      select: {nodes: [n1]}\n      latency: {delay: 10ms}\n"}, "spec.faults[1]", "overlaps step-1"},
+		{"overlapping partitions", doc{faults: step("select: {nodes: [n1]}", "partition: {shape: isolate}") + "    - at: 15s\n      for: 10s\n      select: {nodes: [n1]}\n      latency: {delay: 10ms}\n"}, "spec.faults[1]", "step-2 overlaps step-1"},
 		{"open-ended step overlaps", doc{faults: "    - {at: 5s, select: {nodes: [n1]}, kill: {}}\n    - {at: 40s, for: 5s, select: {nodes: [n1]}, pause: {}}\n"}, "spec.faults[1]", "process faults"},
 		{"role may touch any node", doc{faults: step("select: {role: minority}", "pause: {}") + "    - at: 12s\n      for: 2s\n      select: {nodes: [n3]}\n      kill: {}\n"}, "spec.faults[1]", "overlaps step-1"},
 		{"zone drain overlaps kill", doc{faults: step("azDrain: {zone: a}") + "    - at: 12s\n      for: 2s\n      select: {nodes: [n1]}\n      kill: {}\n"}, "spec.faults[1]", "n1"},
@@ -158,5 +160,12 @@ func TestValidScenarios(t *testing.T) {
 				t.Errorf("want no errors, got:\n%v\n--- document:\n%s", errs, d)
 			}
 		})
+	}
+}
+
+func TestNullFaultIsAFaultMissingItsFields(t *testing.T) {
+	errs := errorsOf(t, doc{faults: "    - at: 10s\n      for: 5s\n      partition:\n"}.String())
+	if len(errs) != 1 || errs[0].Path != "spec.faults[0].partition.shape" {
+		t.Errorf("got %v, want one error: missing shape", errs)
 	}
 }

@@ -58,7 +58,11 @@ func (v *validator) workload() {
 	if f := w.ReadFraction; f != nil && (*f < 0 || *f > 1) {
 		v.errorf(join(p, "readFraction"), "readFraction %g; expected a fraction 0..1", *f)
 	}
-	if accounts := max(w.Accounts, DefaultAccounts); w.Total < 0 || (w.Total > 0 && w.Total < int64(accounts)) {
+	accounts := w.Accounts
+	if accounts == 0 {
+		accounts = DefaultAccounts
+	}
+	if w.Total < 0 || (w.Total > 0 && w.Total < int64(accounts)) {
 		v.errorf(join(p, "total"), "total %d; expected at least one unit per account (%d)", w.Total, accounts)
 	}
 	v.routing(join(p, "routing"), w.Routing)
