@@ -141,4 +141,7 @@ func checkAfterCrash(t *testing.T, dir, marker string, afterInject bool) {
 	if left, err := l.List(""); err != nil || len(left) != 0 {
 		t.Fatalf("ledger after RecoverAll: %v (%v)", left, err)
 	}
+	if runs, err := l.Runs(); err != nil || len(runs) != 0 {
+		t.Fatalf("runs left after RecoverAll: %v (%v)", runs, err)
+	}
 }

@@ -3,6 +3,7 @@ package injectors
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -11,6 +12,8 @@ import (
 )
 
 var errLedger = errors.New("forced ledger error")
+
+var guardSeed = flag.Uint64("guard-seed", 42, "seed of TestGuardRandomized's plan")
 
 // ledgerFailer arms the ledger to fail its (skip+1)th next commit.
 type ledgerFailer struct {
@@ -98,7 +101,8 @@ func (m *guardModel) expect(step string, ledger *ledgerFailer) outcome {
 // holds a record exactly when the model says so — in particular whenever
 // the fault's effect is present.
 func TestGuardRandomized(t *testing.T) {
-	const seed, steps, guards = 42, 10000, 4
+	const steps, guards = 10000, 4
+	seed := *guardSeed
 	rng := rand.New(rand.NewPCG(seed, seed))
 	l, err := OpenLedger(t.TempDir())
 	if err != nil {

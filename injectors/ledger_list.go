@@ -93,3 +93,32 @@ func readRecord(path string) (Record, error) {
 	}
 	return rec, nil
 }
+
+// sweep removes what interrupted writes left in run runID ("" = every run):
+// temp files, and run directories left empty. It must not race a live
+// writer of the same run.
+func (l *Ledger) sweep(runID string) error {
+	runs := []string{runID}
+	if runID == "" {
+		var err error
+		if runs, err = l.Runs(); err != nil {
+			return err
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var errs []error
+	for _, run := range runs {
+		dir := filepath.Join(l.root, run)
+		temps, _ := filepath.Glob(filepath.Join(dir, "*.json.tmp-*"))
+		for _, tmp := range temps {
+			if err := os.Remove(tmp); err != nil {
+				errs = append(errs, fmt.Errorf("ledger sweep: %w", err))
+			}
+		}
+		if os.Remove(dir) == nil { // only succeeds when empty
+			errs = append(errs, syncDir(l.root))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -77,6 +77,12 @@ func TestLedgerIgnoresTempAndReportsCorrupt(t *testing.T) {
 	if err == nil {
 		t.Fatal("corrupt and misnamed records not reported")
 	}
+	if err := l.sweep("r"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(run, "x.json.tmp-123")); err == nil {
+		t.Fatal("sweep left a temp file")
+	}
 }
 
 func TestStateDir(t *testing.T) {

@@ -10,7 +10,9 @@ import (
 // run): it rebuilds each fault from its kind and params, recovers it and
 // removes its record. It carries on past failures and returns the records
 // it healed with the joined errors of the others, whose records stay for a
-// later attempt. This is what `faultline recover` runs after a crash.
+// later attempt. Temp files of interrupted ledger writes are swept. This is
+// what `faultline recover` runs after a crash; it must not run while the run
+// it heals is still live.
 func RecoverAll(ctx context.Context, l *Ledger, reg *Registry, runID string) ([]Record, error) {
 	recs, listErr := l.List(runID)
 	errs := []error{listErr}
@@ -22,6 +24,7 @@ func RecoverAll(ctx context.Context, l *Ledger, reg *Registry, runID string) ([]
 		}
 		healed = append(healed, rec)
 	}
+	errs = append(errs, l.sweep(runID))
 	return healed, errors.Join(errs...)
 }
 
