@@ -133,6 +133,9 @@ func CheckContext(ctx context.Context, txns []Txn, opts Options) (Result, error)
 	c := newChecker(ctx, txns, opts)
 	steps := []func() error{c.index, c.versions, c.direct, c.buildGraph, c.findCycles}
 	for _, step := range steps {
+		if err := ctx.Err(); err != nil {
+			return Result{}, err
+		}
 		if err := step(); err != nil {
 			return Result{}, err
 		}
