@@ -91,3 +91,10 @@ func targetsString(s PlannedStep) string {
 	}
 	return s.Selector + " → " + cands
 }
+
+// WriteJSON writes the plan as indented JSON (plan.json of a run directory).
+func (p *Plan) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(p)
+}
