@@ -84,11 +84,14 @@ func (d *decoder) field(e *Event) error {
 var eventKeys = []string{"i", "t", "wall", "p", "type", "f", "value", "node", "err", "intended", "fault", "probe"}
 
 // canonicalKey maps a key to its Event field name as encoding/json would
-// (exact match first, then case-insensitive).
+// (exact match first, then case-insensitive); "" for an unknown key.
 func canonicalKey(key []byte) string {
-	for _, k := range eventKeys {
-		if string(key) == k {
-			return k
+	switch string(key) {
+	case "i", "t", "wall", "p", "type", "f", "value", "node", "err", "intended", "fault", "probe":
+		for _, k := range eventKeys {
+			if string(key) == k {
+				return k
+			}
 		}
 	}
 	for _, k := range eventKeys {
@@ -130,17 +133,18 @@ func (d *decoder) value(e *Event, key string) error {
 			e.Value = d.copyRaw(raw)
 		}
 	case "fault":
-		err = d.object(&e.Fault)
+		err = decodeObject(d, &e.Fault)
 	case "probe":
-		err = d.object(&e.Probe)
+		err = decodeObject(d, &e.Probe)
 	default:
 		_, err = d.raw()
 	}
 	return err
 }
 
-// object decodes a rare nested object with encoding/json; null leaves it nil.
-func object[T any](d *decoder, p **T) error {
+// decodeObject decodes a rare nested object with encoding/json; null
+// leaves it unchanged.
+func decodeObject[T any](d *decoder, p **T) error {
 	raw, err := d.raw()
 	if err != nil || string(raw) == "null" {
 		return err
@@ -154,16 +158,6 @@ func object[T any](d *decoder, p **T) error {
 	}
 	*p = v
 	return nil
-}
-
-func (d *decoder) object(p any) error {
-	switch p := p.(type) {
-	case **FaultEvent:
-		return object(d, p)
-	case **ProbeEvent:
-		return object(d, p)
-	}
-	panic("history: unsupported nested object")
 }
 
 // copyRaw copies a raw value out of the line buffer. Small values share a

@@ -130,6 +130,12 @@ func (w *Writer) Write(e *Event) error {
 
 // Flush writes every event buffered so far and fsyncs the file.
 func (w *Writer) Flush() error {
+	w.mu.Lock()
+	closed := w.closed
+	w.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
 	return w.flush(true)
 }
 
