@@ -40,6 +40,11 @@ func throughputChart(m *Model) template.HTML {
 	s.yGrid(f, linearTicks(top), y, func(v float64) string { return fmt.Sprintf("%g", v) }, "ops/s")
 	s.faultBands(f, m.Faults, true)
 	bw := f.x(int64(per)*1e9) - f.x(0)
+	if bw >= 3 { // a gap between wide bars; thin ones overlap, or they band
+		bw -= min(1.5, bw*0.1)
+	} else {
+		bw += 0.6
+	}
 	for i, b := range bs {
 		x := f.x(int64(i*per) * 1e9)
 		title := fmt.Sprintf("%s: %.0f ok, %.0f info, %.0f fail per second", fmtAt(int64(i*per)*1e9), b.ok, b.info, b.fail)
@@ -49,7 +54,7 @@ func throughputChart(m *Model) template.HTML {
 			v     float64
 		}{{"data ok", b.ok}, {"data info", b.info}, {"data fail", b.fail}} {
 			if part.v > 0 {
-				s.rect(part.class, x, y(base+part.v), bw*0.9, y(base)-y(base+part.v), "", title)
+				s.rect(part.class, x, y(base+part.v), bw, y(base)-y(base+part.v), "", title)
 			}
 			base += part.v
 		}

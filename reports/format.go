@@ -8,12 +8,15 @@ import (
 	"faultline.dev/faultline/verify"
 )
 
-// fmtAt formats a time since run start as seconds, e.g. "12.3s".
+// fmtAt formats a time since run start: "12.3s", or "50m00s" past 100 s.
 func fmtAt(ns int64) string {
-	return fmt.Sprintf("%.1fs", float64(ns)/1e9)
+	if ns < 100*int64(time.Second) {
+		return fmt.Sprintf("%.1fs", float64(ns)/1e9)
+	}
+	return fmtDur(ns)
 }
 
-// fmtDur formats a duration for people: "850ms", "3.2s", "2m05s".
+// fmtDur formats a duration for people: "850ms", "3.2s", "2m05s", "1h02m00s".
 func fmtDur(ns int64) string {
 	d := time.Duration(ns)
 	switch {
@@ -25,8 +28,10 @@ func fmtDur(ns int64) string {
 		return fmt.Sprintf("%dms", d.Milliseconds())
 	case d < time.Minute:
 		return fmt.Sprintf("%.1fs", d.Seconds())
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
 	}
-	return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	return fmt.Sprintf("%dh%02dm%02ds", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
 }
 
 // fmtThreshold formats an optional threshold.

@@ -85,34 +85,40 @@ func esc(s string) string { return html.EscapeString(s) }
 // xAxis draws the time axis with round ticks.
 func (s *svg) xAxis(f frame) {
 	s.line("axis", padLeft, f.bottom(), chartW-padRight, f.bottom())
-	step := niceStep(float64(f.end)/1e9, 10)
+	step := timeStep(float64(f.end)/1e9, 10)
 	for t := 0.0; t <= float64(f.end)/1e9+1e-9; t += step {
 		x := f.x(int64(t * 1e9))
 		s.line("tick", x, f.bottom(), x, f.bottom()+4)
-		s.text("tick-label", x, f.bottom()+16, "middle", fmtTick(t))
+		s.text("tick-label", x, f.bottom()+16, "middle", fmtTick(t, step))
 	}
 }
 
-func fmtTick(sec float64) string {
-	if sec >= 120 && math.Mod(sec, 60) == 0 {
+// timeSteps are the tick steps a person reads at a glance, in seconds.
+var timeSteps = []float64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400}
+
+// timeStep returns the smallest step giving at most n ticks over span seconds.
+func timeStep(span float64, n int) float64 {
+	for _, st := range timeSteps {
+		if span/st <= float64(n) {
+			return st
+		}
+	}
+	return math.Ceil(span/float64(n)/86400) * 86400
+}
+
+// fmtTick labels a tick in the unit of its step: 45s, 5m, 2h, 1h30m.
+func fmtTick(sec, step float64) string {
+	switch {
+	case sec == 0:
+		return "0"
+	case step >= 60 && math.Mod(sec, 3600) == 0 && sec >= 3600:
+		return fmt.Sprintf("%.0fh", sec/3600)
+	case step >= 3600 || step >= 60 && sec >= 3600:
+		return fmt.Sprintf("%.0fh%02.0fm", math.Floor(sec/3600), math.Mod(sec, 3600)/60)
+	case step >= 60:
 		return fmt.Sprintf("%.0fm", sec/60)
 	}
 	return fmt.Sprintf("%.0fs", sec)
-}
-
-// niceStep returns a 1/2/5×10^k step giving at most n ticks over span.
-func niceStep(span float64, n int) float64 {
-	if span <= 0 {
-		return 1
-	}
-	raw := span / float64(n)
-	mag := math.Pow(10, math.Floor(math.Log10(raw)))
-	for _, m := range []float64{1, 2, 5, 10} {
-		if m*mag >= raw {
-			return max(m*mag, 1)
-		}
-	}
-	return max(10*mag, 1)
 }
 
 // faultBands shades every fault window over the plot and labels it.
