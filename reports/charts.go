@@ -64,26 +64,29 @@ func throughputChart(m *Model) template.HTML {
 	return s.close()
 }
 
-// latencyChart draws per-second p50/p95/p99/max latency on a log scale,
-// with fault windows shaded.
+// latencyLine is one line of the latency chart.
+type latencyLine struct {
+	name, color string
+	get         func(Second) int64
+}
+
+var latencyLines = []latencyLine{
+	{"p50", "#3b7dd8", func(s Second) int64 { return s.P50 }},
+	{"p95", "#8e5bd0", func(s Second) int64 { return s.P95 }},
+	{"p99", "#e0902f", func(s Second) int64 { return s.P99 }},
+	{"max", "#c94040", func(s Second) int64 { return s.Max }},
+}
+
+// latencyChart draws per-second p50/p95/p99/max latency on a log scale
+// from 100 µs to the power of ten above the worst latency, with fault
+// windows shaded.
 func latencyChart(m *Model) template.HTML {
 	f := frame{h: 260, end: chartEnd(m)}
-	per, n := buckets(m.Seconds)
-	type series struct {
-		class, color, name string
-		get                func(Second) int64
-	}
-	all := []series{
-		{"data p50", "#3b7dd8", "p50", func(s Second) int64 { return s.P50 }},
-		{"data p95", "#8e5bd0", "p95", func(s Second) int64 { return s.P95 }},
-		{"data p99", "#e0902f", "p99", func(s Second) int64 { return s.P99 }},
-		{"data max", "#c94040", "max", func(s Second) int64 { return s.Max }},
-	}
 	var peak int64 = 1e6
 	for _, s := range m.Seconds {
 		peak = max(peak, s.Max)
 	}
-	lo, hi := 5.0, math.Ceil(math.Log10(float64(peak))) // 100µs … the next power of ten
+	lo, hi := 5.0, math.Ceil(math.Log10(float64(peak)))
 	y := func(ns float64) float64 {
 		v := math.Log10(max(ns, math.Pow(10, lo)))
 		return f.bottom() - f.plotH()*(v-lo)/(hi-lo)
@@ -96,32 +99,42 @@ func latencyChart(m *Model) template.HTML {
 	}
 	s.yGrid(f, ticks, y, func(v float64) string { return fmtDur(int64(v)) }, "latency")
 	s.faultBands(f, m.Faults, true)
-	for _, sr := range all {
-		var pts []float64
-		flush := func() {
-			if len(pts) > 0 {
-				s.polyline(sr.class, sr.color, pts, sr.name)
-			}
-			pts = nil
-		}
-		for i := 0; i < n; i++ {
-			v, ok := bucketMax(m.Seconds, i*per, per, sr.get)
-			if !ok {
-				flush() // a gap: nothing completed
-				continue
-			}
-			x := f.x(int64(i*per)*1e9) + (f.x(int64(per)*1e9)-f.x(0))/2
-			pts = append(pts, x, y(float64(v)))
-			if len(pts) == 2 { // a lone point still needs a visible segment
-				pts = append(pts, x+0.5, y(float64(v)))
-			}
-		}
-		flush()
+	var legend []string
+	for _, l := range latencyLines {
+		s.latencyLine(f, m.Seconds, l, y)
+		legend = append(legend, l.name, l.color)
 	}
-	s.legend(f, all[0].name, all[0].color, all[1].name, all[1].color, all[2].name, all[2].color, all[3].name, all[3].color)
+	s.legend(legend...)
 	s.marks(f, m.Marks)
 	s.xAxis(f)
 	return s.close()
+}
+
+// latencyLine draws one percentile as polylines, broken where nothing
+// completed.
+func (s *svg) latencyLine(f frame, secs []Second, l latencyLine, y func(float64) float64) {
+	per, n := buckets(secs)
+	half := (f.x(int64(per)*1e9) - f.x(0)) / 2
+	var pts []float64
+	flush := func() {
+		if len(pts) > 0 {
+			s.polyline("data "+l.name, l.color, pts, l.name)
+		}
+		pts = nil
+	}
+	for i := range n {
+		v, ok := bucketMax(secs, i*per, per, l.get)
+		if !ok {
+			flush()
+			continue
+		}
+		x := f.x(int64(i*per)*1e9) + half
+		pts = append(pts, x, y(float64(v)))
+		if len(pts) == 2 { // a lone point still needs a visible segment
+			pts = append(pts, x+0.5, y(float64(v)))
+		}
+	}
+	flush()
 }
 
 // bucketMax is the largest value of get over seconds [from, from+per) that had samples.
@@ -144,7 +157,7 @@ func (s *svg) yGrid(f frame, ticks []float64, y func(float64) float64, label fun
 	s.text("axis-label", 4, padTop-8, "start", unit)
 }
 
-func (s *svg) legend(f frame, pairs ...string) {
+func (s *svg) legend(pairs ...string) {
 	x := chartW - padRight - 60*float64(len(pairs)/2)
 	for i := 0; i+1 < len(pairs); i += 2 {
 		fmt.Fprintf(&s.b, `<rect class="legend" x="%.1f" y="4" width="10" height="10" fill="%s"/>`, x, pairs[i+1])

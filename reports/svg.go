@@ -24,7 +24,6 @@ const (
 type frame struct {
 	h      float64 // total height
 	end    int64   // ns at the right edge
-	yLabel string
 }
 
 func (f frame) plotW() float64  { return chartW - padLeft - padRight }
