@@ -22,8 +22,8 @@ const (
 
 // frame maps run time (ns) and a value range onto a plot area.
 type frame struct {
-	h      float64 // total height
-	end    int64   // ns at the right edge
+	h   float64 // total height
+	end int64   // ns at the right edge
 }
 
 func (f frame) plotW() float64  { return chartW - padLeft - padRight }
