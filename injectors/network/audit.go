@@ -1,0 +1,59 @@
+package network
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/vishvananda/netlink"
+)
+
+// Leftovers lists what a run (runID; "" = any run) left in a node's
+// network: faultline nftables tables and NFQUEUE rules in its namespace and
+// faultline qdiscs on its links (hostLink in the harness's namespace).
+func Leftovers(ctx context.Context, node, nsPath, link, hostLink, runID string) ([]string, error) {
+	if missingNS(nsPath) {
+		return nil, nil
+	}
+	want := TablePrefix
+	if runID != "" {
+		want = TableName(runID)
+	}
+	var out []string
+	tabs, err := ListTables(nsPath)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tabs {
+		if runID == "" || t == want {
+			out = append(out, fmt.Sprintf("%s: nftables table %s", node, t))
+		}
+	}
+	rules, err := ExecIn(ctx, nsPath, "iptables", "-w", "-S", "OUTPUT")
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range strings.Split(string(rules), "\n") {
+		if strings.Contains(r, "NFQUEUE") && strings.Contains(r, want) {
+			out = append(out, fmt.Sprintf("%s: iptables rule %s", node, strings.TrimSpace(r)))
+		}
+	}
+	for _, pl := range []QdiscPlace{{NetNS: nsPath, Link: link}, {Link: hostLink}} {
+		if pl.Link == "" {
+			continue
+		}
+		err := withLinkIn(pl.NetNS, pl.Link, func(h *netlink.Handle, l netlink.Link) error {
+			q, err := ourQdisc(h, l)
+			if q != nil {
+				out = append(out, fmt.Sprintf("%s: %s qdisc %x: on %s", node, q.Type(), QdiscMajor, pl.Link))
+			}
+			return err
+		})
+		var nf netlink.LinkNotFoundError
+		if err != nil && !errors.As(err, &nf) {
+			return nil, err
+		}
+	}
+	return out, nil
+}
