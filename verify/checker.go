@@ -78,6 +78,8 @@ func newChecker(name string) Checker {
 		return Bank{}
 	case NameLinearizable:
 		return Linearizable{}
+	case NameIsolation:
+		return Isolation{}
 	case NameConvergence:
 		return Convergence{}
 	}

@@ -48,6 +48,9 @@ func TestCheckersApplicable(t *testing.T) {
 	if got := names(Checkers("register", nil)); !slices.Contains(got, "linearizable") {
 		t.Fatalf("register: %v", got)
 	}
+	if got := names(Checkers("list-append", nil)); !slices.Equal(got, []string{"isolation", "split-brain", "rto", "convergence"}) {
+		t.Fatalf("list-append: %v", got)
+	}
 	if got := Checkers("nope", nil); got != nil {
 		t.Fatalf("unknown workload: %v", got)
 	}
