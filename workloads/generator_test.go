@@ -10,7 +10,7 @@ import (
 	"faultline.dev/faultline/scenarios"
 )
 
-func mustNew(t *testing.T, w scenarios.Workload, seed int64) Workload {
+func mustNew(t testing.TB, w scenarios.Workload, seed int64) Workload {
 	t.Helper()
 	wl, err := New(w, seed)
 	if err != nil {

@@ -31,8 +31,9 @@ type Server struct {
 	exit chan error
 }
 
-// Start starts a server for t, or fails t with what is missing.
-func Start(t testing.TB) *Server {
+// Start starts a server for t, or fails t with what is missing. Options
+// are extra mariadbd flags (e.g. "--sync-binlog=0").
+func Start(t testing.TB, options ...string) *Server {
 	t.Helper()
 	for _, bin := range []string{"mariadbd", "mariadb-install-db"} {
 		if _, err := exec.LookPath(bin); err != nil {
@@ -42,7 +43,7 @@ func Start(t testing.TB) *Server {
 	if os.Geteuid() != 0 {
 		t.Fatalf("testdb: must run as root to start mariadbd as user mysql")
 	}
-	s, err := start(t)
+	s, err := start(options)
 	if err != nil {
 		t.Fatalf("testdb: %v", err)
 	}
@@ -50,7 +51,7 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
-func start(t testing.TB) (*Server, error) {
+func start(options []string) (*Server, error) {
 	dir, err := os.MkdirTemp("", "faultline-testdb-")
 	if err != nil {
 		return nil, err
@@ -73,11 +74,12 @@ func start(t testing.TB) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.cmd = exec.Command("mariadbd", "--no-defaults", "--user=mysql",
-		"--datadir="+filepath.Join(dir, "data"), "--socket="+filepath.Join(dir, "sock"),
-		"--pid-file="+filepath.Join(dir, "pid"), "--port="+strconv.Itoa(port), "--bind-address=127.0.0.1",
+	args := append([]string{"--no-defaults", "--user=mysql",
+		"--datadir=" + filepath.Join(dir, "data"), "--socket=" + filepath.Join(dir, "sock"),
+		"--pid-file=" + filepath.Join(dir, "pid"), "--port=" + strconv.Itoa(port), "--bind-address=127.0.0.1",
 		"--skip-name-resolve", "--innodb-buffer-pool-size=32M", "--innodb-log-file-size=16M",
-		"--performance-schema=OFF", "--max-connections=200", "--log-bin=binlog", "--server-id=1")
+		"--performance-schema=OFF", "--max-connections=200", "--log-bin=binlog", "--server-id=1"}, options...)
+	s.cmd = exec.Command("mariadbd", args...)
 	s.cmd.Stdout, s.cmd.Stderr = log, log
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := s.cmd.Start(); err != nil {

@@ -1,0 +1,223 @@
+package workloads
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"faultline.dev/faultline/history"
+	"faultline.dev/faultline/scenarios"
+	"faultline.dev/faultline/targets"
+	"faultline.dev/faultline/workloads/internal/testdb"
+)
+
+// benchDuration is each measured run (FAULTLINE_BENCH_SECONDS overrides).
+var benchDuration = func() time.Duration {
+	if s, err := strconv.Atoi(os.Getenv("FAULTLINE_BENCH_SECONDS")); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	return 10 * time.Second
+}()
+
+// BenchmarkLedgerVsSysbench compares the ledger workload with full history
+// recording to `sysbench oltp_insert` (autocommit single-row INSERTs too)
+// on one node of a 3-node Galera lab at 1, 8 and 16 clients, measures what
+// recording costs, and the memory of a pool that recorded 1M operations.
+func BenchmarkLedgerVsSysbench(b *testing.B) {
+	if _, err := exec.LookPath("sysbench"); err != nil {
+		b.Fatalf("sysbench not found (make bench-workload installs it): %v", err)
+	}
+	nodes := benchGalera(b)
+	node := nodes[0]
+	for _, clients := range []int{1, 8, 16} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			for range b.N {
+				fl := ledgerTPS(b, nodes, node.Name, clients, fileRecorder(b))
+				sb := sysbenchTPS(b, node, clients)
+				b.ReportMetric(fl, "faultline-tx/s")
+				b.ReportMetric(sb, "sysbench-tx/s")
+				b.ReportMetric(fl/sb, "ratio")
+				b.Logf("%2d clients: faultline ledger %.0f tx/s, sysbench oltp_insert %.0f tx/s, ratio %.2f", clients, fl, sb, fl/sb)
+			}
+		})
+	}
+	b.Run("recording=on-vs-off", func(b *testing.B) {
+		for range b.N {
+			benchRecordingCost(b, nodes, node.Name, 8)
+		}
+	})
+	b.Run("rss-1M-ops", func(b *testing.B) {
+		for range b.N {
+			benchRSS(b, 1_000_000)
+		}
+	})
+}
+
+// benchRecordingCost alternates runs with recording off and on (twice
+// each, to even out drift) and reports the throughput cost.
+func benchRecordingCost(b *testing.B, nodes []targets.Node, pin string, clients int) {
+	var off, on float64
+	for range 2 {
+		off += ledgerTPS(b, nodes, pin, clients, NopRecorder{}) / 2
+		on += ledgerTPS(b, nodes, pin, clients, fileRecorder(b)) / 2
+	}
+	cost := (off - on) / off * 100
+	b.ReportMetric(off, "off-tx/s")
+	b.ReportMetric(on, "on-tx/s")
+	b.ReportMetric(cost, "cost-%")
+	b.Logf("%d clients: recording off %.0f tx/s, on %.0f tx/s, cost %.1f%%", clients, off, on, cost)
+}
+
+// fileRecorder records into a real history file in a temporary directory.
+func fileRecorder(b *testing.B) *WriterRecorder {
+	w, err := history.Create(filepath.Join(b.TempDir(), history.FileHistory))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { w.Close() })
+	return &WriterRecorder{W: w}
+}
+
+// ledgerTPS runs the ledger workload with clients pinned to node pin for
+// benchDuration and returns acknowledged adds per second.
+func ledgerTPS(b *testing.B, nodes []targets.Node, pin string, clients int, rec Recorder) float64 {
+	b.Helper()
+	ctx := b.Context()
+	w := scenarios.Workload{Kind: scenarios.WorkloadLedger, Clients: clients, Routing: pin}
+	wl := mustNew(b, w, 1)
+	setupOn(b, wl, nodes[0])
+	pool, err := NewPool(wl, ConfigFor(w, nodes, nil, rec, nil))
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	if err := pool.Run(ctx, benchDuration); err != nil {
+		b.Fatal(err)
+	}
+	if wr, ok := rec.(*WriterRecorder); ok && wr.Err() != nil {
+		b.Fatalf("history: %v", wr.Err())
+	}
+	return float64(pool.Stats().Total.OK) / time.Since(start).Seconds()
+}
+
+func setupOn(b testing.TB, wl Workload, node targets.Node) {
+	b.Helper()
+	db, err := openDB(node, "", 30*time.Second)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if err := wl.Setup(b.Context(), db); err != nil {
+		b.Fatalf("setup on %s: %v", node.Name, err)
+	}
+}
+
+var sysbenchTx = regexp.MustCompile(`transactions:\s+\d+\s+\(([\d.]+) per sec`)
+
+// sysbenchTPS prepares a fresh sbtest1 table on node and runs oltp_insert
+// with threads for benchDuration.
+func sysbenchTPS(b *testing.B, node targets.Node, threads int) float64 {
+	b.Helper()
+	args := []string{"oltp_insert", "--db-driver=mysql", "--mysql-host=" + node.Host,
+		"--mysql-port=" + strconv.Itoa(node.Port), "--mysql-user=" + node.User,
+		"--mysql-db=" + Database, "--tables=1", "--table-size=1"} // 0 makes k out of range
+	if node.Password != "" {
+		args = append(args, "--mysql-password="+node.Password)
+	}
+	sysbench(b, append(args, "cleanup")...)
+	sysbench(b, append(args, "prepare")...)
+	out := sysbench(b, append(args, "--threads="+strconv.Itoa(threads),
+		"--time="+strconv.Itoa(int(benchDuration.Seconds())), "run")...)
+	m := sysbenchTx.FindStringSubmatch(out)
+	if m == nil {
+		b.Fatalf("sysbench output without a transaction rate:\n%s", out)
+	}
+	tps, _ := strconv.ParseFloat(m[1], 64)
+	return tps
+}
+
+func sysbench(b *testing.B, args ...string) string {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(b.Context(), benchDuration+time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "sysbench", args...).CombinedOutput()
+	if err != nil {
+		b.Fatalf("sysbench %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// benchRSS runs the ledger workload with a history file until n operations
+// have completed, and reports the process's peak RSS during that run. The
+// server is a standalone mariadbd without binlog or per-commit flushing,
+// so a million commits take about a minute and a half.
+func benchRSS(b *testing.B, n int64) {
+	srv := testdb.Start(b, "--skip-log-bin", "--innodb-flush-log-at-trx-commit=0")
+	w := scenarios.Workload{Kind: scenarios.WorkloadLedger, Clients: 16, Routing: srv.Node.Name}
+	wl := mustNew(b, w, 1)
+	setupOn(b, wl, srv.Node)
+	ctx, cancel := context.WithCancel(b.Context())
+	defer cancel()
+	rec := &countingRecorder{Recorder: fileRecorder(b), limit: 2 * n, stop: cancel}
+	pool, err := NewPool(wl, ConfigFor(w, []targets.Node{srv.Node}, nil, rec, nil))
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	resetPeakRSS(b)
+	start := time.Now()
+	pool.Run(ctx, 10*time.Minute)
+	st := pool.Stats()
+	done := st.Total.OK + st.Total.Fail + st.Total.Info
+	if done < n {
+		b.Fatalf("only %d operations completed", done)
+	}
+	hwm := procStatusKB(b, "VmHWM")
+	b.ReportMetric(float64(hwm)/1024, "peak-RSS-MiB")
+	b.Logf("%d operations (%d events) in %s (%.0f ops/s): peak RSS %d MiB", done, rec.n.Load(), time.Since(start).Round(time.Second), float64(done)/time.Since(start).Seconds(), hwm/1024)
+}
+
+// countingRecorder stops the run once limit events were recorded.
+type countingRecorder struct {
+	Recorder
+	n     atomic.Int64
+	limit int64
+	stop  func()
+}
+
+func (c *countingRecorder) Record(e *history.Event) {
+	c.Recorder.Record(e)
+	if c.n.Add(1) == c.limit {
+		c.stop()
+	}
+}
+
+func resetPeakRSS(b *testing.B) {
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		b.Logf("cannot reset peak RSS (%v): the figure includes earlier runs", err)
+	}
+}
+
+func procStatusKB(b *testing.B, field string) int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
+			kb, _ := strconv.ParseInt(strings.Fields(rest)[0], 10, 64)
+			return kb
+		}
+	}
+	b.Fatalf("no %s in /proc/self/status", field)
+	return 0
+}
