@@ -62,6 +62,9 @@ func OpenLedger(dir string) (*Ledger, error) {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, fmt.Errorf("open fault ledger: %w", err)
 	}
+	if err := syncDir(dir); err != nil {
+		return nil, fmt.Errorf("open fault ledger: %w", err)
+	}
 	return &Ledger{root: root}, nil
 }
 
