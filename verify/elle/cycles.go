@@ -102,7 +102,7 @@ func (c *checker) searchClass(s *search, sp spec, comps components, found []bool
 		}
 		if txns != nil {
 			found[ci] = true
-			c.rep.add(c.cycleAnomaly(txns, steps))
+			c.rep.add(classify(steps), func() Anomaly { return c.cycleAnomaly(txns, steps) })
 		}
 	}
 	return nil

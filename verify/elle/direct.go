@@ -48,9 +48,11 @@ func (c *checker) checkEachRead(ks *keyState) {
 			}
 		}
 		if dup != nil {
-			c.rep.add(Anomaly{Type: "duplicate-elements", Key: ptr(ks.key), Txns: []TxnRef{c.ref(r.txn)},
-				Read: r.list, Element: dup,
-				Explanation: fmt.Sprintf("T%d read key %d = %v, which holds %d more than once", r.txn, ks.key, r.list, *dup)})
+			c.rep.add("duplicate-elements", func() Anomaly {
+				return Anomaly{Type: "duplicate-elements", Key: ptr(ks.key), Txns: []TxnRef{c.ref(r.txn)},
+					Read: r.list, Element: dup,
+					Explanation: fmt.Sprintf("T%d read key %d = %s, which holds %d more than once", r.txn, ks.key, short(r.list), *dup)}
+			})
 		}
 		if garbage != nil {
 			c.garbageRead(ks, r, *garbage)
@@ -62,14 +64,18 @@ func (c *checker) checkEachRead(ks *keyState) {
 }
 
 func (c *checker) garbageRead(ks *keyState, r readRef, v int64) {
-	c.rep.add(Anomaly{Type: "garbage-read", Key: ptr(ks.key), Txns: []TxnRef{c.ref(r.txn)}, Read: r.list, Element: ptr(v),
-		Explanation: fmt.Sprintf("T%d read key %d = %v, whose element %d no transaction appended", r.txn, ks.key, r.list, v)})
+	c.rep.add("garbage-read", func() Anomaly {
+		return Anomaly{Type: "garbage-read", Key: ptr(ks.key), Txns: []TxnRef{c.ref(r.txn)}, Read: r.list, Element: ptr(v),
+			Explanation: fmt.Sprintf("T%d read key %d = %s, whose element %d no transaction appended", r.txn, ks.key, short(r.list), v)}
+	})
 }
 
 func (c *checker) abortedRead(ks *keyState, r readRef, v int64) {
 	w := ks.writes[v].txn
-	c.rep.add(Anomaly{Type: "G1a", Key: ptr(ks.key), Txns: []TxnRef{c.ref(w), c.ref(r.txn)}, Read: r.list, Element: ptr(v),
-		Explanation: fmt.Sprintf("T%d read key %d = %v, whose element %d was appended by T%d, which failed", r.txn, ks.key, r.list, v, w)})
+	c.rep.add("G1a", func() Anomaly {
+		return Anomaly{Type: "G1a", Key: ptr(ks.key), Txns: []TxnRef{c.ref(w), c.ref(r.txn)}, Read: r.list, Element: ptr(v),
+			Explanation: fmt.Sprintf("T%d read key %d = %s, whose element %d was appended by T%d, which failed", r.txn, ks.key, short(r.list), v, w)}
+	})
 }
 
 // direct finds intermediate reads, internal inconsistencies and lost updates.
@@ -106,8 +112,10 @@ func (c *checker) intermediateReads(ks *keyState) {
 		if !ok || w.last || w.txn == r.txn || c.txns[w.txn].Status == history.Fail {
 			continue
 		}
-		c.rep.add(Anomaly{Type: "G1b", Key: ptr(ks.key), Txns: []TxnRef{c.ref(w.txn), c.ref(r.txn)}, Read: r.list, Element: ptr(v),
-			Explanation: fmt.Sprintf("T%d read key %d = %v, ending in %d, an intermediate version: T%d appended to key %d again after %d",
-				r.txn, ks.key, r.list, v, w.txn, ks.key, v)})
+		c.rep.add("G1b", func() Anomaly {
+			return Anomaly{Type: "G1b", Key: ptr(ks.key), Txns: []TxnRef{c.ref(w.txn), c.ref(r.txn)}, Read: r.list, Element: ptr(v),
+				Explanation: fmt.Sprintf("T%d read key %d = %s, ending in %d, an intermediate version: T%d appended to key %d again after %d",
+					r.txn, ks.key, short(r.list), v, w.txn, ks.key, v)}
+		})
 	}
 }

@@ -84,11 +84,10 @@ func randomOps(rng *rand.Rand, cfg genConfig, lists map[int64][]int64, next *int
 		}
 		*next++
 		ops[i] = app(k, *next)
-		l := append(slices.Clip(view(k)), *next)
 		if applied {
-			lists[k] = l
+			lists[k] = append(lists[k], *next) // readers' slices are capped: never overwritten
 		} else {
-			local[k] = l
+			local[k] = append(slices.Clip(view(k)), *next)
 		}
 	}
 	return ops

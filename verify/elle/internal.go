@@ -58,8 +58,10 @@ func (c *checker) futureRead(id int32, read history.MicroOp, later []history.Mic
 			ok, p = slices.Contains(read.L, op.V), 0
 		}
 		if ok && int(p) < len(read.L) {
-			c.rep.add(Anomaly{Type: "future-read", Key: ptr(read.K), Txns: []TxnRef{c.ref(id)}, Read: read.L, Element: ptr(op.V),
-				Explanation: fmt.Sprintf("T%d read key %d = %v, holding %d, which it appends only later", id, read.K, read.L, op.V)})
+			c.rep.add("future-read", func() Anomaly {
+				return Anomaly{Type: "future-read", Key: ptr(read.K), Txns: []TxnRef{c.ref(id)}, Read: read.L, Element: ptr(op.V),
+					Explanation: fmt.Sprintf("T%d read key %d = %s, holding %d, which it appends only later", id, read.K, short(read.L), op.V)}
+			})
 			return
 		}
 	}
@@ -70,17 +72,21 @@ func (c *checker) internalRead(id int32, s *txnKey, l []int64) {
 		if isPrefix(s.prefix, l) && slices.Equal(l[len(s.prefix):], s.appended) {
 			return
 		}
-		want := append(slices.Clip(s.prefix), s.appended...)
-		c.rep.add(Anomaly{Type: "internal", Key: ptr(s.key), Txns: []TxnRef{c.ref(id)}, Read: l, Expected: want,
-			Explanation: fmt.Sprintf("T%d read key %d = %v, but its own earlier read and appends imply %v", id, s.key, l, want)})
+		c.rep.add("internal", func() Anomaly {
+			want := append(slices.Clip(s.prefix), s.appended...)
+			return Anomaly{Type: "internal", Key: ptr(s.key), Txns: []TxnRef{c.ref(id)}, Read: l, Expected: want,
+				Explanation: fmt.Sprintf("T%d read key %d = %s, but its own earlier read and appends imply %s", id, s.key, short(l), short(want))}
+		})
 		return
 	}
 	n := len(s.appended)
 	if n == 0 || (len(l) >= n && slices.Equal(l[len(l)-n:], s.appended)) {
 		return
 	}
-	c.rep.add(Anomaly{Type: "internal", Key: ptr(s.key), Txns: []TxnRef{c.ref(id)}, Read: l, Expected: s.appended,
-		Explanation: fmt.Sprintf("T%d read key %d = %v, which does not end with its own appends %v", id, s.key, l, s.appended)})
+	c.rep.add("internal", func() Anomaly {
+		return Anomaly{Type: "internal", Key: ptr(s.key), Txns: []TxnRef{c.ref(id)}, Read: l, Expected: s.appended,
+			Explanation: fmt.Sprintf("T%d read key %d = %s, which does not end with its own appends %s", id, s.key, short(l), short(s.appended))}
+	})
 }
 
 // externalWrites files txn id under (key, version read) for every key it read
@@ -139,7 +145,9 @@ func (c *checker) lostUpdates(lost map[[2]int64][]int32) {
 		for i, id := range ids {
 			refs[i] = c.ref(id)
 		}
-		c.rep.add(Anomaly{Type: "lost-update", Key: ptr(kv[0]), Txns: refs, Read: version,
-			Explanation: fmt.Sprintf("%d transactions read key %d = %v and each appended to it: all but one update is lost", len(ids), kv[0], version)})
+		c.rep.add("lost-update", func() Anomaly {
+			return Anomaly{Type: "lost-update", Key: ptr(kv[0]), Txns: refs, Read: version,
+				Explanation: fmt.Sprintf("%d transactions read key %d = %s and each appended to it: all but one update is lost", len(ids), kv[0], short(version))}
+		})
 	}
 }

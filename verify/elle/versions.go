@@ -99,9 +99,11 @@ func (c *checker) index() error {
 func (c *checker) indexAppend(id int32, before []history.MicroOp, op history.MicroOp) {
 	ks := c.keyOf(op.K)
 	if w, dup := ks.writes[op.V]; dup {
-		c.rep.add(Anomaly{Type: "duplicate-appends", Key: ptr(op.K), Element: ptr(op.V),
-			Txns:        []TxnRef{c.ref(w.txn), c.ref(id)},
-			Explanation: fmt.Sprintf("value %d was appended to key %d twice: values must be unique per key", op.V, op.K)})
+		c.rep.add("duplicate-appends", func() Anomaly {
+			return Anomaly{Type: "duplicate-appends", Key: ptr(op.K), Element: ptr(op.V),
+				Txns:        []TxnRef{c.ref(w.txn), c.ref(id)},
+				Explanation: fmt.Sprintf("value %d was appended to key %d twice: values must be unique per key", op.V, op.K)}
+		})
 		return
 	}
 	for j := len(before) - 1; j >= 0; j-- {
@@ -140,9 +142,11 @@ func (c *checker) inferOrder(ks *keyState) {
 	for _, r := range ks.reads {
 		if !isPrefix(r.list, ks.order) {
 			if !ks.broken {
-				c.rep.add(Anomaly{Type: "incompatible-order", Key: ptr(ks.key),
-					Txns: []TxnRef{c.ref(longest), c.ref(r.txn)}, Read: r.list, Expected: ks.order,
-					Explanation: fmt.Sprintf("reads of key %d are not prefixes of one another: %v and %v", ks.key, ks.order, r.list)})
+				c.rep.add("incompatible-order", func() Anomaly {
+					return Anomaly{Type: "incompatible-order", Key: ptr(ks.key),
+						Txns: []TxnRef{c.ref(longest), c.ref(r.txn)}, Read: r.list, Expected: ks.order,
+						Explanation: fmt.Sprintf("reads of key %d are not prefixes of one another: %s and %s", ks.key, short(ks.order), short(r.list))}
+				})
 			}
 			ks.broken = true
 		}
