@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -25,22 +26,28 @@ type EvidenceTable struct {
 	More    int // rows not shown
 }
 
-// Fact is a scalar field of an evidence object.
+// Fact is a scalar (or a short list of scalars) in evidence.
 type Fact struct{ Name, Value string }
 
-// EvidenceView is evidence split into what renders nicely — scalar facts and
-// tables of objects (lost ops, a cycle's steps, the nodes of an interval) —
-// and the whole thing as indented JSON.
+// EvidenceView is evidence laid out for people: scalar facts, and a table for
+// every list of objects found up to a few levels deep (lost ops, a cycle's
+// steps, the nodes of an interval), alongside the whole as indented JSON.
+// Fields named time/start/end/at or ending in Time/At hold ns since run
+// start and are shown in seconds.
 type EvidenceView struct {
 	Facts  []Fact
 	Tables []EvidenceTable
 	JSON   string
 }
 
-const maxEvidenceRows = 50
+const (
+	maxEvidenceRows   = 50
+	maxEvidenceTables = 20
+	maxEvidenceDepth  = 4
+	maxInlineList     = 20
+)
 
-// viewEvidence builds the view of raw evidence. Shapes it does not know
-// (a bare array of scalars, nested objects) are left to the JSON.
+// viewEvidence builds the view of raw evidence.
 func viewEvidence(raw json.RawMessage) EvidenceView {
 	v := EvidenceView{JSON: prettyJSON(raw)}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -49,98 +56,143 @@ func viewEvidence(raw json.RawMessage) EvidenceView {
 	if dec.Decode(&doc) != nil {
 		return v
 	}
-	switch d := doc.(type) {
-	case []any:
-		if t, ok := objectTable("items", d); ok {
-			v.Tables = append(v.Tables, t)
-		}
-	case map[string]any:
-		for _, k := range sortedKeys(d) {
-			if arr, ok := d[k].([]any); ok {
-				if t, ok := objectTable(k, arr); ok {
-					v.Tables = append(v.Tables, t)
-					continue
-				}
-			}
-			if s, ok := scalar(d[k]); ok {
-				v.Facts = append(v.Facts, Fact{k, s})
-			}
-		}
-	}
+	v.walk("", doc, 0)
 	return v
 }
 
-// objectTable renders a list of objects, or of scalars, as a table.
-func objectTable(title string, arr []any) (EvidenceTable, bool) {
-	t := EvidenceTable{Title: title}
-	if len(arr) == 0 {
-		return t, false
+func (v *EvidenceView) walk(name string, x any, depth int) {
+	if depth > maxEvidenceDepth || len(v.Tables) >= maxEvidenceTables {
+		return
 	}
+	switch d := x.(type) {
+	case map[string]any:
+		for _, k := range sortedKeys(d) {
+			v.walk(join(name, k), d[k], depth+1)
+		}
+	case []any:
+		if s, ok := inlineList(d); ok {
+			v.Facts = append(v.Facts, Fact{name, s})
+			return
+		}
+		v.table(name, d, depth)
+	default:
+		v.Facts = append(v.Facts, Fact{name, cell(name, x)})
+	}
+}
+
+// table adds a table for a list of objects (or long list of scalars), then
+// tables for the lists of objects nested in its rows.
+func (v *EvidenceView) table(name string, arr []any, depth int) {
+	t := EvidenceTable{Title: name}
+	nested := map[string]bool{}
+	t.Columns = columns(arr, nested)
+	for i, it := range arr {
+		if i == maxEvidenceRows {
+			t.More = len(arr) - i
+			break
+		}
+		t.Rows = append(t.Rows, row(it, t.Columns, nested))
+	}
+	v.Tables = append(v.Tables, t)
+	for i, it := range arr[:min(len(arr), maxEvidenceRows)] {
+		obj, _ := it.(map[string]any)
+		for _, c := range sortedKeys(nested) {
+			if sub, ok := obj[c].([]any); ok && len(sub) > 0 {
+				v.walk(fmt.Sprintf("%s[%d].%s", name, i+1, c), sub, depth+1)
+			}
+		}
+	}
+}
+
+// columns lists the keys of the objects in arr; keys holding lists of
+// objects go to nested, to get tables of their own.
+func columns(arr []any, nested map[string]bool) []string {
 	cols := map[string]bool{}
 	for _, it := range arr {
 		obj, ok := it.(map[string]any)
 		if !ok {
-			return scalarTable(title, arr)
+			return []string{"#", "value"}
 		}
-		for k := range obj {
+		for k, x := range obj {
 			cols[k] = true
+			if sub, ok := x.([]any); ok && len(sub) > 0 {
+				if _, isObj := sub[0].(map[string]any); isObj {
+					nested[k] = true
+				}
+			}
 		}
 	}
-	t.Columns = sortedKeys(cols)
-	for i, it := range arr {
-		if i == maxEvidenceRows {
-			t.More = len(arr) - i
-			break
-		}
-		obj := it.(map[string]any)
-		row := make([]string, len(t.Columns))
-		for j, c := range t.Columns {
-			row[j] = cellText(obj[c])
-		}
-		t.Rows = append(t.Rows, row)
-	}
-	return t, true
+	return sortedKeys(cols)
 }
 
-func scalarTable(title string, arr []any) (EvidenceTable, bool) {
-	t := EvidenceTable{Title: title, Columns: []string{"#", "value"}}
-	for i, it := range arr {
-		s, ok := scalar(it)
-		if !ok {
-			return t, false
-		}
-		if i == maxEvidenceRows {
-			t.More = len(arr) - i
-			break
-		}
-		t.Rows = append(t.Rows, []string{fmt.Sprint(i + 1), s})
+func row(it any, cols []string, nested map[string]bool) []string {
+	obj, ok := it.(map[string]any)
+	if !ok {
+		return []string{"", cell("", it)}
 	}
-	return t, true
+	r := make([]string, len(cols))
+	for j, c := range cols {
+		if sub, ok := obj[c].([]any); ok && nested[c] {
+			r[j] = fmt.Sprintf("%d rows, below", len(sub))
+			continue
+		}
+		r[j] = cell(c, obj[c])
+	}
+	return r
 }
 
-func scalar(x any) (string, bool) {
+// inlineList renders a short list of scalars on one line.
+func inlineList(arr []any) (string, bool) {
+	if len(arr) > maxInlineList {
+		return "", false
+	}
+	parts := make([]string, 0, len(arr))
+	for _, x := range arr {
+		switch x.(type) {
+		case map[string]any, []any:
+			return "", false
+		}
+		parts = append(parts, cell("", x))
+	}
+	if len(parts) == 0 {
+		return "none", true
+	}
+	return strings.Join(parts, ", "), true
+}
+
+// cell renders a value for a table cell; name decides whether it is a time.
+func cell(name string, x any) string {
 	switch v := x.(type) {
-	case string:
-		return v, true
-	case json.Number, bool:
-		return cellText(v), true
 	case nil:
-		return "null", true
-	}
-	return "", false
-}
-
-func cellText(x any) string {
-	switch v := x.(type) {
-	case nil:
-		return ""
+		return "null"
 	case string:
 		return v
 	case json.Number:
+		if n, err := strconv.ParseInt(v.String(), 10, 64); err == nil && isTimeField(name) {
+			return fmt.Sprintf("%.3fs", float64(n)/1e9)
+		}
 		return v.String()
 	}
 	b, _ := json.Marshal(x)
-	return strings.TrimSpace(string(b))
+	return string(b)
+}
+
+func isTimeField(name string) bool {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	switch name {
+	case "time", "start", "end", "at":
+		return true
+	}
+	return strings.HasSuffix(name, "Time") || strings.HasSuffix(name, "At")
+}
+
+func join(prefix, k string) string {
+	if prefix == "" {
+		return k
+	}
+	return prefix + "." + k
 }
 
 func sortedKeys[V any](m map[string]V) []string {
