@@ -54,4 +54,3 @@ func TestViewEvidenceKeepsUnknownShapesAsJSON(t *testing.T) {
 		t.Errorf("view of invalid JSON = %+v", v)
 	}
 }
-
