@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -128,11 +129,12 @@ func TestIntegrationNodeKilledAnyRouting(t *testing.T) {
 		t.Fatal(err)
 	}
 	hb.Close()
-	var killedAt time.Time
+	var killedAt, killed time.Time
 	ops, _ := runWorkload(t, t.Context(), scenarios.Workload{Kind: "ledger", Clients: 4, Routing: RouteAny, OpTimeout: scenarios.Duration(2 * time.Second)}, nodes, nil, 4*time.Second, func() {
 		time.Sleep(1500 * time.Millisecond)
 		killedAt = time.Now()
 		a.Kill()
+		killed = time.Now()
 	})
 	var okAfterOnA, okOnBAfter, notOK int
 	for _, o := range ops {
@@ -142,14 +144,14 @@ func TestIntegrationNodeKilledAnyRouting(t *testing.T) {
 			if o.done.Node != "a" {
 				t.Errorf("op on healthy node b did not succeed: %+v", o.done)
 			}
-		case o.done.Node == "a" && o.done.Wall > killedAt.UnixNano():
+		case o.done.Node == "a" && o.inv.Wall > killed.UnixNano():
 			okAfterOnA++
 		case o.done.Node == "b" && o.inv.Wall > killedAt.UnixNano():
 			okOnBAfter++
 		}
 	}
 	if okAfterOnA != 0 {
-		t.Errorf("%d operations on the killed node acknowledged after the kill", okAfterOnA)
+		t.Errorf("%d operations invoked on the killed node after it died were acknowledged", okAfterOnA)
 	}
 	if notOK == 0 {
 		t.Errorf("no operation in flight on the killed node was recorded as info/fail")
@@ -158,4 +160,42 @@ func TestIntegrationNodeKilledAnyRouting(t *testing.T) {
 		t.Errorf("only %d ok on node b after the kill: the pool did not keep running", okOnBAfter)
 	}
 	t.Logf("after kill: %d not ok on a, %d ok on b", notOK, okOnBAfter)
+}
+
+// Open loop: operations start on a fixed schedule and record it.
+func TestIntegrationOpenLoopRecordsIntended(t *testing.T) {
+	srv := testdb.Start(t)
+	w := scenarios.Workload{Kind: "ledger", Clients: 3, Rate: 200, OpenLoop: true, Routing: srv.Node.Name}
+	ops, _ := runWorkload(t, t.Context(), w, []targets.Node{srv.Node}, nil, 2*time.Second, nil)
+	if n := len(ops); n < 360 || n > 410 {
+		t.Fatalf("%d operations in 2s at 200/s", n)
+	}
+	slots := make([]int64, 0, len(ops))
+	for _, o := range ops {
+		if o.inv.Intended == 0 || o.inv.Intended > o.inv.Time || o.done.Intended != o.inv.Intended {
+			t.Fatalf("intended %d, invoke at %d, completion intended %d", o.inv.Intended, o.inv.Time, o.done.Intended)
+		}
+		slots = append(slots, o.inv.Intended)
+	}
+	slices.Sort(slots)
+	for i := 1; i < len(slots); i++ {
+		if d := time.Duration(slots[i] - slots[i-1]); d < 4900*time.Microsecond || d > 5100*time.Microsecond {
+			t.Fatalf("slots %d and %d are %v apart, want 5ms", i-1, i, d)
+		}
+	}
+}
+
+// Closed loop with a rate: the rate is the total over all clients.
+func TestIntegrationClosedLoopRate(t *testing.T) {
+	srv := testdb.Start(t)
+	w := scenarios.Workload{Kind: "register", Clients: 4, Rate: 100, Routing: srv.Node.Name}
+	ops, _ := runWorkload(t, t.Context(), w, []targets.Node{srv.Node}, nil, 2*time.Second, nil)
+	if n := len(ops); n < 180 || n > 210 {
+		t.Fatalf("%d operations in 2s at 100/s", n)
+	}
+	for _, o := range ops {
+		if o.inv.Intended != 0 {
+			t.Fatalf("closed loop recorded an intended start")
+		}
+	}
 }
