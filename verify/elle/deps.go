@@ -47,31 +47,31 @@ func (c *checker) buildGraph() error {
 	return nil
 }
 
-// keyEdges adds the edges key ks implies.
+// keyEdges adds the edges key ks implies. Versions whose writer is not in
+// the graph (failed, or garbage) are skipped: the committed versions around
+// them keep their order.
 func (c *checker) keyEdges(es *edges, key int32, ks *keyState) {
-	for i := 1; i < len(ks.writer); i++ {
-		es.add(ks.writer[i-1], ks.writer[i], ww, key)
+	var gpos []int32 // positions of order written by graph transactions
+	for i, w := range ks.writer {
+		if w >= 0 && c.inGraph[w] {
+			gpos = append(gpos, int32(i))
+		}
+	}
+	for i := 1; i < len(gpos); i++ {
+		es.add(ks.writer[gpos[i-1]], ks.writer[gpos[i]], ww, key)
 	}
 	unseen := c.unobserved(ks)
-	last := int32(-1)
-	if n := len(ks.writer); n > 0 {
-		last = ks.writer[n-1]
-	}
-	for _, u := range unseen {
-		es.add(last, u, ww, key)
+	if len(gpos) > 0 {
+		for _, u := range unseen {
+			es.add(ks.writer[gpos[len(gpos)-1]], u, ww, key)
+		}
 	}
 	budget := maxUnobservedEdges
 	for _, r := range ks.reads {
-		n := len(r.list)
-		j := n - 1
-		for j >= 0 && ks.writer[j] == r.txn {
-			j--
-		}
-		if j >= 0 {
-			es.add(ks.writer[j], r.txn, wr, key)
-		}
-		if n < len(ks.writer) {
-			es.add(r.txn, ks.writer[n], rw, key)
+		next, _ := slices.BinarySearch(gpos, int32(len(r.list)))
+		readEdge(es, key, ks, r, gpos[:next])
+		if next < len(gpos) {
+			es.add(r.txn, ks.writer[gpos[next]], rw, key)
 			continue
 		}
 		if _, own := slices.BinarySearch(unseen, r.txn); own || budget < len(unseen) {
@@ -81,6 +81,18 @@ func (c *checker) keyEdges(es *edges, key int32, ks *keyState) {
 		for _, u := range unseen {
 			es.add(r.txn, u, rw, key)
 		}
+	}
+}
+
+// readEdge adds the write-read edge of read r from the last writer before
+// the reader's own trailing appends; seen are the graph positions r read.
+func readEdge(es *edges, key int32, ks *keyState, r readRef, seen []int32) {
+	j := len(seen) - 1
+	for j >= 0 && ks.writer[seen[j]] == r.txn {
+		j--
+	}
+	if j >= 0 {
+		es.add(ks.writer[seen[j]], r.txn, wr, key)
 	}
 }
 

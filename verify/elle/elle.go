@@ -11,9 +11,14 @@
 // Every cycle is explained by a short witness and classified (G0, G1c,
 // G-single, G2-item, with -process and -realtime variants). Anomalies that
 // need no graph — aborted and intermediate reads (G1a, G1b), internal
-// inconsistency, duplicate and garbage elements, incompatible orders, lost
-// updates — are found directly. A consistency model decides which anomalies
-// are violations.
+// inconsistency and future reads, duplicate and garbage elements,
+// incompatible orders, lost updates — are found directly. A consistency
+// model decides which anomalies are violations.
+//
+// Indeterminate transactions count as committed when a read observed one
+// of their appends, and are left out otherwise. Appends of committed
+// transactions that no read observed are placed after every observed
+// version of their key (their order among themselves stays unknown).
 package elle
 
 import (
@@ -35,7 +40,7 @@ const (
 
 // Options tune a check.
 type Options struct {
-	// Model is the consistency model the history must satisfy (see Models);
+	// Model is the consistency model the history must satisfy (see ModelNames);
 	// empty means serializable.
 	Model string
 	// MaxPerType bounds the anomalies kept per type in Result.Anomalies

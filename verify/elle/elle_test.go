@@ -111,6 +111,17 @@ var anomalyCases = []anomalyCase{
 		invalid: []string{ReadCommitted},
 	},
 	{
+		name: "G0 across a failed append",
+		txns: []Txn{
+			ok(0, 0, 10, app(x, 1), app(y, 2)),
+			failed(1, 0, 10, app(x, 2)),
+			ok(2, 0, 10, app(x, 3), app(y, 1)),
+			ok(3, 20, 30, rd(x, 1, 2, 3), rd(y, 1, 2)),
+		},
+		want:    []string{"G1a", "G0"},
+		invalid: []string{ReadUncommitted},
+	},
+	{
 		name: "G1b intermediate read",
 		txns: []Txn{
 			ok(0, 0, 10, app(x, 1), app(x, 2)),
