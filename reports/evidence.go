@@ -172,6 +172,10 @@ func cell(name string, x any) string {
 			return fmt.Sprintf("%.3fs", float64(n)/1e9)
 		}
 		return v.String()
+	case []any:
+		if s, ok := inlineList(v); ok {
+			return s
+		}
 	}
 	b, _ := json.Marshal(x)
 	return string(b)

@@ -31,8 +31,8 @@ func TestViewEvidence(t *testing.T) {
 	if got := strings.Join(lost.Columns, ","); got != "ackTime,missingOn,value" || len(lost.Rows) != 2 {
 		t.Fatalf("lost table = %+v", lost)
 	}
-	if lost.Rows[0][0] != "21.500s" || lost.Rows[0][1] != `["n1","n2","n3"]` || lost.Rows[0][2] != "9007199254740993" {
-		t.Errorf("lost row = %v (times in seconds, lists as JSON, int64 exact)", lost.Rows[0])
+	if lost.Rows[0][0] != "21.500s" || lost.Rows[0][1] != "n1, n2, n3" || lost.Rows[0][2] != "9007199254740993" {
+		t.Errorf("lost row = %v (times in seconds, short lists inline, int64 exact)", lost.Rows[0])
 	}
 	if iv := tables["probes.intervals"]; len(iv.Rows) != 1 || iv.Rows[0][slices.Index(iv.Columns, "start")] != "20.000s" {
 		t.Errorf("nested interval table = %+v", iv)
