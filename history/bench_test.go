@@ -135,3 +135,16 @@ func TestReaderMemoryFlat(t *testing.T) {
 		t.Fatalf("live heap grew by %d bytes while reading %d events", grow, n)
 	}
 }
+
+// BenchmarkDecode decodes one ledger line repeatedly, without I/O.
+func BenchmarkDecode(b *testing.B) {
+	line := bytes.TrimSuffix(encoded(ledgerEvent(12345)), []byte("\n"))
+	var d decoder
+	b.ReportAllocs()
+	for b.Loop() {
+		var e Event
+		if err := d.decode(line, &e); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

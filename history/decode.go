@@ -87,12 +87,24 @@ var eventKeys = []string{"i", "t", "wall", "p", "type", "f", "value", "node", "e
 // (exact match first, then case-insensitive); "" for an unknown key.
 func canonicalKey(key []byte) string {
 	switch string(key) {
-	case "i", "t", "wall", "p", "type", "f", "value", "node", "err", "intended", "fault", "probe":
-		for _, k := range eventKeys {
-			if string(key) == k {
-				return k
-			}
-		}
+	case "i":
+		return "i"
+	case "t":
+		return "t"
+	case "wall":
+		return "wall"
+	case "p":
+		return "p"
+	case "type":
+		return "type"
+	case "f":
+		return "f"
+	case "value":
+		return "value"
+	case "node":
+		return "node"
+	case "err":
+		return "err"
 	}
 	for _, k := range eventKeys {
 		if strings.EqualFold(string(key), k) {
@@ -303,6 +315,16 @@ func (d *decoder) string(old string) (string, error) {
 }
 
 func (d *decoder) internString(b []byte) string {
+	switch string(b) { // event types, without a map lookup
+	case "invoke":
+		return string(Invoke)
+	case "ok":
+		return string(OK)
+	case "fail":
+		return string(Fail)
+	case "info":
+		return string(Info)
+	}
 	if s, ok := d.intern[string(b)]; ok {
 		return s
 	}
