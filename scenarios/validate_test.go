@@ -107,6 +107,8 @@ func TestValidationRules(t *testing.T) {
 		{"open-ended step overlaps", doc{faults: "    - {at: 5s, select: {nodes: [n1]}, kill: {}}\n    - {at: 40s, for: 5s, select: {nodes: [n1]}, pause: {}}\n"}, "spec.faults[1]", "process faults"},
 		{"role may touch any node", doc{faults: step("select: {role: minority}", "pause: {}") + "    - at: 12s\n      for: 2s\n      select: {nodes: [n3]}\n      kill: {}\n"}, "spec.faults[1]", "overlaps step-1"},
 		{"zone drain overlaps kill", doc{faults: step("azDrain: {zone: a}") + "    - at: 12s\n      for: 2s\n      select: {nodes: [n1]}\n      kill: {}\n"}, "spec.faults[1]", "n1"},
+		{"promote while the node is paused", doc{target: replTarget, faults: step("select: {nodes: [n2]}", "pause: {}") + "    - {name: up, at: 15s, select: {nodes: [n2]}, promote: {}}\n"}, "spec.faults[1]", `step-2 "up" overlaps step-1`},
+		{"azDrain without zone", doc{faults: step("azDrain: {}")}, "spec.faults[0].azDrain.zone", "missing zone"},
 		// verify and abort
 		{"check unknown", doc{verify: "    checks: [lost-writes, linearisable]\n"}, "spec.verify.checks[1]", `did you mean "linearizable"`},
 		{"check not for workload", doc{verify: "    checks: [bank]\n"}, "spec.verify.checks[0]", "does not apply to ledger"},
@@ -167,5 +169,25 @@ func TestNullFaultIsAFaultMissingItsFields(t *testing.T) {
 	errs := errorsOf(t, doc{faults: "    - at: 10s\n      for: 5s\n      partition:\n"}.String())
 	if len(errs) != 1 || errs[0].Path != "spec.faults[0].partition.shape" {
 		t.Errorf("got %v, want one error: missing shape", errs)
+	}
+}
+
+func TestWindowOverlaps(t *testing.T) {
+	r := func(a, b Duration) window { return window{start: a, end: b} }
+	i := func(a Duration) window { return window{start: a, end: a, instant: true} }
+	for _, c := range []struct {
+		a, b window
+		want bool
+	}{
+		{r(0, 10), r(5, 15), true},
+		{r(0, 10), r(10, 20), false}, // back to back
+		{i(5), r(0, 10), true},
+		{r(0, 10), i(10), false}, // healed as the instant fires
+		{i(3), i(3), true},
+		{i(3), i(4), false},
+	} {
+		if got := c.a.overlaps(c.b); got != c.want || c.b.overlaps(c.a) != c.want {
+			t.Errorf("%+v overlaps %+v = %v, want %v (both ways)", c.a, c.b, got, c.want)
+		}
 	}
 }
