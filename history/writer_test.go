@@ -210,3 +210,22 @@ func writeEvents(t *testing.T, path string, n int) {
 		t.Fatal(err)
 	}
 }
+
+func TestWriterStickyError(t *testing.T) {
+	w, err := Create(filepath.Join(t.TempDir(), FileHistory))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := ledgerEvent(0)
+	w.Write(&e)
+	w.f.Close() // the disk goes away
+	if err := w.Flush(); err == nil {
+		t.Fatal("Flush to a closed file succeeded")
+	}
+	if err := w.Write(&e); err == nil {
+		t.Fatal("Write after a failed flush succeeded")
+	}
+	if err := w.Close(); err == nil {
+		t.Fatal("Close after a failed flush reported no error")
+	}
+}
