@@ -60,9 +60,11 @@ func nftConn(nsPath string) (*nftables.Conn, func(), error) {
 	return c, func() { f.Close() }, nil
 }
 
-// ApplyTable replaces the node's table with spec in one atomic batch: the
-// table is created (if absent), deleted, and created again with its rules, so
-// applying twice leaves exactly one copy.
+// ApplyTable sets the node's table to spec. The common case, no table yet,
+// is one batch that only adds (fast: nf_tables commits that delete wait for
+// an RCU grace period); when the table exists it is replaced atomically in a
+// batch that creates, deletes and re-creates it, so applying twice leaves
+// exactly one copy.
 func ApplyTable(nsPath string, spec TableSpec) error {
 	c, done, err := nftConn(nsPath)
 	if err != nil {
@@ -70,10 +72,14 @@ func ApplyTable(nsPath string, spec TableSpec) error {
 	}
 	defer done()
 	t := &nftables.Table{Name: spec.Table, Family: nftables.TableFamilyIPv4}
-	c.AddTable(t)
-	c.DelTable(t)
-	addRules(c, c.AddTable(t), spec)
-	if err := c.Flush(); err != nil {
+	addRules(c, c.CreateTable(t), spec)
+	if err = c.Flush(); errors.Is(err, unix.EEXIST) {
+		c.AddTable(t)
+		c.DelTable(t)
+		addRules(c, c.AddTable(t), spec)
+		err = c.Flush()
+	}
+	if err != nil {
 		return fmt.Errorf("nftables table %s in %s: %w", spec.Table, nsPath, err)
 	}
 	return nil
