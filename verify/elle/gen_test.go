@@ -16,6 +16,9 @@ type genConfig struct {
 	failP, infoP float64
 	// finalRead adds a last transaction, after all others, reading every key.
 	finalRead bool
+	// spread bounds how far invoke and completion lie from a transaction's
+	// place in the serial order (places are 10 apart); 0 means 60.
+	spread int64
 }
 
 // serialHistory executes random list-append transactions one after another
@@ -28,9 +31,12 @@ func serialHistory(rng *rand.Rand, cfg genConfig) []Txn {
 	var next int64
 	var busy []int64 // per process: time its last transaction completed
 	txns := make([]Txn, 0, cfg.txns+1)
+	if cfg.spread == 0 {
+		cfg.spread = 60
+	}
 	for i := 0; i < cfg.txns; i++ {
 		at := int64(i)*10 + 100
-		inv, comp := at-rng.Int64N(60), at+rng.Int64N(60)
+		inv, comp := at-rng.Int64N(cfg.spread), at+rng.Int64N(cfg.spread)
 		t := Txn{Invoke: inv, Complete: comp, InvokeIndex: int64(2 * i), CompleteIndex: int64(2*i + 1), Status: history.OK}
 		p := slices.IndexFunc(busy, func(until int64) bool { return until < inv })
 		if p < 0 {

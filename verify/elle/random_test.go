@@ -48,22 +48,30 @@ func TestRandomMutationsAreInvalid(t *testing.T) {
 // final transaction reading every key, every version order is known and
 // the two must agree exactly.
 func TestBruteForceAgreement(t *testing.T) {
-	var valid, invalid int
+	var valid, invalid, strictOnly int
 	for seed := uint64(0); seed < 2000; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 3))
-		cfg := genConfig{txns: 1 + rng.IntN(5), keys: 1 + rng.IntN(2), maxOps: 1 + rng.IntN(3), failP: 0.1, finalRead: true}
+		cfg := genConfig{txns: 1 + rng.IntN(5), keys: 1 + rng.IntN(2), maxOps: 1 + rng.IntN(3), failP: 0.1, infoP: 0.1, finalRead: true, spread: 1 + rng.Int64N(20)}
 		txns := serialHistory(rng, cfg)
 		plantStaleReads(rng, txns)
-		want := serialOrderExists(txns)
+		want := serialOrderExists(txns, false)
 		r := Check(txns, Options{Model: Serializable})
 		if got := r.Status == Valid; got != want {
 			t.Fatalf("seed %d: checker %s (%v), brute force valid=%v\n%s", seed, r.Status, r.Counts, want, dump(txns))
 		}
+		wantStrict := serialOrderExists(txns, true)
+		r = Check(txns, Options{Model: StrictSerializable})
+		if got := r.Status == Valid; got != wantStrict {
+			t.Fatalf("seed %d: strict: checker %s (%v), brute force valid=%v\n%s", seed, r.Status, r.Counts, wantStrict, dump(txns))
+		}
 		// Without the final read some version orders are unknown: the
 		// checker may miss anomalies, but what it reports must be real.
 		partial := txns[:len(txns)-1]
-		if r := Check(partial, Options{Model: Serializable}); r.Status == Invalid && serialOrderExists(partial) {
+		if r := Check(partial, Options{Model: Serializable}); r.Status == Invalid && serialOrderExists(partial, false) {
 			t.Fatalf("seed %d: checker invalid (%v) without the final read, but a serial order exists\n%s", seed, r.Counts, dump(partial))
+		}
+		if want && !wantStrict {
+			strictOnly++
 		}
 		if want {
 			valid++
@@ -71,10 +79,10 @@ func TestBruteForceAgreement(t *testing.T) {
 			invalid++
 		}
 	}
-	if valid == 0 || invalid == 0 {
-		t.Fatalf("degenerate sample: %d valid, %d invalid", valid, invalid)
+	if valid == 0 || invalid == 0 || strictOnly == 0 {
+		t.Fatalf("degenerate sample: %d valid, %d invalid, %d invalid only in real time", valid, invalid, strictOnly)
 	}
-	t.Logf("%d valid, %d invalid histories", valid, invalid)
+	t.Logf("serializable: %d valid, %d invalid; %d of the valid violate real time", valid, invalid, strictOnly)
 }
 
 // plantStaleReads replaces some reads (not the final transaction's) with a
@@ -83,7 +91,7 @@ func plantStaleReads(rng *rand.Rand, txns []Txn) {
 	final := txns[len(txns)-1]
 	for ti := range txns[:len(txns)-1] {
 		for oi, op := range txns[ti].Ops {
-			if op.F != history.MopRead || op.L == nil || rng.IntN(3) != 0 {
+			if op.F != history.MopRead || op.L == nil || rng.IntN(2) != 0 {
 				continue
 			}
 			full := final.Ops[op.K].L
@@ -92,30 +100,60 @@ func plantStaleReads(rng *rand.Rand, txns []Txn) {
 	}
 }
 
-// serialOrderExists tries every order of the committed transactions.
-func serialOrderExists(txns []Txn) bool {
-	var committed []Txn
+// serialOrderExists tries every order of the committed transactions, with
+// every subset of the indeterminate ones; realtime orders must also respect
+// real time (a transaction that completed before another was invoked comes
+// first).
+func serialOrderExists(txns []Txn, realtime bool) bool {
+	var committed, maybe []Txn
 	for _, t := range txns {
-		if t.Status == history.OK {
+		switch t.Status {
+		case history.OK:
 			committed = append(committed, t)
+		case history.Info:
+			maybe = append(maybe, t)
 		}
 	}
-	return permute(committed, 0)
+	for subset := 0; subset < 1<<len(maybe); subset++ {
+		ts := slices.Clone(committed)
+		for i, t := range maybe {
+			if subset&(1<<i) != 0 {
+				ts = append(ts, t)
+			}
+		}
+		if permute(ts, 0, realtime) {
+			return true
+		}
+	}
+	return false
 }
 
-func permute(ts []Txn, i int) bool {
+func permute(ts []Txn, i int, realtime bool) bool {
 	if i == len(ts) {
-		return explains(ts)
+		return explains(ts) && (!realtime || inRealTimeOrder(ts))
 	}
 	for j := i; j < len(ts); j++ {
 		ts[i], ts[j] = ts[j], ts[i]
-		found := permute(ts, i+1)
+		found := permute(ts, i+1, realtime)
 		ts[i], ts[j] = ts[j], ts[i]
 		if found {
 			return true
 		}
 	}
 	return false
+}
+
+// inRealTimeOrder reports whether no transaction precedes one that
+// completed before it was invoked.
+func inRealTimeOrder(ts []Txn) bool {
+	for i := range ts {
+		for j := i + 1; j < len(ts); j++ {
+			if ts[j].Status == history.OK && ts[j].Complete < ts[i].Invoke {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // explains runs ts one after another and checks every read.
