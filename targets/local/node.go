@@ -1,0 +1,170 @@
+package local
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// stopGrace is how long a graceful stop waits before SIGKILL.
+const stopGrace = 30 * time.Second
+
+// launch starts a node's mariadbd with extra args and remembers the process
+// so it is reaped.
+func (l *Lab) launch(node string, args ...string) error {
+	pid, exited, err := l.proc(node).start(args...)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	l.exited[node], l.launched[node] = exited, pid
+	l.mu.Unlock()
+	l.logf("%s started (pid %d) %s", node, pid, strings.Join(args, " "))
+	return nil
+}
+
+// waitAnswering waits until node answers SQL as root, failing early if the
+// process this Lab started exits.
+func (l *Lab) waitAnswering(ctx context.Context, node string) error {
+	l.mu.Lock()
+	exited := l.exited[node]
+	l.mu.Unlock()
+	for {
+		db, err := l.adminDB(node)
+		if err == nil {
+			err = db.PingContext(ctx)
+			db.Close()
+			if err == nil {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s does not answer: %w (last error: %v)", node, ctx.Err(), err)
+		case <-exited:
+			return fmt.Errorf("%s exited during start-up: %s", node, l.logTail(node, 8))
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// logTail is the last n lines of a node's error log, for error messages.
+func (l *Lab) logTail(node string, n int) string {
+	b, _ := os.ReadFile(l.n.errLog(node))
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
+}
+
+// StartNode starts a stopped node and waits until it answers SQL. A Galera
+// node restarts from the position `mariadbd --wsrep-recover` reports so it
+// rejoins by IST; a replication node that is the recorded primary is made
+// writable again, a replica resumes replicating. Starting a running node is
+// a no-op.
+func (l *Lab) StartNode(ctx context.Context, node string) error {
+	if _, err := l.node(node); err != nil {
+		return err
+	}
+	if l.pid(node) != 0 {
+		return nil
+	}
+	args, err := l.startArgs(ctx, node)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", node, err)
+	}
+	if err := l.launch(node, args...); err != nil {
+		return err
+	}
+	if err := l.waitAnswering(ctx, node); err != nil {
+		return fmt.Errorf("start %s: %w", node, err)
+	}
+	if l.st.Topology == Replication && l.Primary() == node {
+		if err := l.exec(ctx, node, "SET GLOBAL read_only=0"); err != nil {
+			return fmt.Errorf("start %s: make primary writable: %w", node, err)
+		}
+	}
+	return nil
+}
+
+// startArgs are the extra mariadbd arguments for a restart.
+func (l *Lab) startArgs(ctx context.Context, node string) ([]string, error) {
+	if l.st.Topology != Galera {
+		return nil, nil
+	}
+	uuid, seqno, err := l.proc(node).recoverPosition(ctx, l.n.recoverLog(node))
+	if err != nil {
+		return nil, err
+	}
+	var args []string
+	if seqno >= 0 {
+		args = append(args, fmt.Sprintf("--wsrep_start_position=%s:%d", uuid, seqno))
+	}
+	if l.alone(node) && safeToBootstrap(l.n.dataDir(node)) {
+		args = append(args, "--wsrep-new-cluster")
+	}
+	return args, nil
+}
+
+// alone reports whether no other node of the lab is running.
+func (l *Lab) alone(node string) bool {
+	for _, ns := range l.st.Nodes {
+		if ns.Name != node && l.pid(ns.Name) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// safeToBootstrap reads grastate.dat: a node that left last and cleanly.
+func safeToBootstrap(dataDir string) bool {
+	b, err := os.ReadFile(dataDir + "/grastate.dat")
+	return err == nil && strings.Contains(string(b), "safe_to_bootstrap: 1")
+}
+
+// StopNode stops a node: SIGTERM then SIGKILL after a deadline when
+// graceful, else SIGKILL. It returns once the process is gone (not a zombie).
+// Stopping a stopped node is a no-op.
+func (l *Lab) StopNode(ctx context.Context, node string, graceful bool) error {
+	if _, err := l.node(node); err != nil {
+		return err
+	}
+	pid := l.pid(node)
+	if pid == 0 {
+		return nil
+	}
+	if err := stopPID(ctx, pid, graceful, stopGrace); err != nil {
+		return fmt.Errorf("stop %s: %w", node, err)
+	}
+	l.mu.Lock()
+	exited := l.exited[node]
+	l.mu.Unlock()
+	if exited != nil {
+		select {
+		case <-exited:
+		case <-ctx.Done():
+			return fmt.Errorf("stop %s: %w", node, ctx.Err())
+		}
+	}
+	l.logf("%s stopped (pid %d, graceful=%v)", node, pid, graceful)
+	return nil
+}
+
+// pid is the node's running mariadbd: from its pid file, or the process
+// this Lab launched if it has not written the pid file yet.
+func (l *Lab) pid(node string) int {
+	p := l.proc(node)
+	if pid := p.pid(); pid != 0 {
+		return pid
+	}
+	l.mu.Lock()
+	pid := l.launched[node]
+	l.mu.Unlock()
+	if p.owns(pid) {
+		return pid
+	}
+	return 0
+}

@@ -1,0 +1,167 @@
+package local
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+const faketimeLib = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
+
+// proc starts and stops one node's mariadbd.
+type proc struct {
+	Node     string
+	NetNS    string
+	Cnf      string
+	PidFile  string
+	Console  string
+	Faketime string // offset file, "" = real clock
+}
+
+// command builds `nsenter --net=NS mariadbd --defaults-file=F args…`;
+// nsenter execs mariadbd, so the started pid is mariadbd's.
+func (p proc) command(args ...string) *exec.Cmd {
+	argv := append([]string{"--net=" + netnsPath(p.NetNS), "--", "mariadbd", "--defaults-file=" + p.Cnf}, args...)
+	cmd := exec.Command("nsenter", argv...)
+	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "MALLOC_ARENA_MAX=2"}
+	if p.Faketime != "" {
+		cmd.Env = append(cmd.Env,
+			"LD_PRELOAD="+faketimeLib,
+			"FAKETIME_TIMESTAMP_FILE="+p.Faketime,
+			"FAKETIME_NO_CACHE=1",
+			"DONT_FAKE_MONOTONIC=1")
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	return cmd
+}
+
+// start launches mariadbd in the background; exited is closed once the
+// process has been reaped.
+func (p proc) start(args ...string) (pid int, exited <-chan struct{}, err error) {
+	out, err := os.OpenFile(p.Console, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	if err != nil {
+		return 0, nil, fmt.Errorf("start %s: %w", p.Node, err)
+	}
+	defer out.Close()
+	os.Remove(p.PidFile)
+	cmd := p.command(args...)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		return 0, nil, fmt.Errorf("start %s: %w", p.Node, err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	return cmd.Process.Pid, done, nil
+}
+
+var recoveredRE = regexp.MustCompile(`WSREP: Recovered position: ([0-9a-f-]{36}):(-?\d+)`)
+
+// recoverPosition runs `mariadbd --wsrep-recover` and returns the recovered
+// Galera position (seqno -1 when InnoDB holds none).
+func (p proc) recoverPosition(ctx context.Context, logFile string) (uuid string, seqno int64, err error) {
+	os.Remove(logFile)
+	cmd := p.command("--wsrep-recover", "--log-error="+logFile)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.SysProcAttr.Setsid = false
+	if err := runCtx(ctx, cmd); err != nil {
+		return "", -1, fmt.Errorf("wsrep-recover %s: %w: %s", p.Node, err, out.String())
+	}
+	b, _ := os.ReadFile(logFile)
+	m := recoveredRE.FindSubmatch(b)
+	if m == nil {
+		return "", -1, fmt.Errorf("wsrep-recover %s: no recovered position in %s", p.Node, logFile)
+	}
+	seqno, _ = strconv.ParseInt(string(m[2]), 10, 64)
+	return string(m[1]), seqno, nil
+}
+
+// runCtx runs cmd, killing it if ctx ends first.
+func runCtx(ctx context.Context, cmd *exec.Cmd) error {
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		cmd.Process.Kill()
+		<-done
+		return ctx.Err()
+	}
+}
+
+// pid is the node's running mariadbd according to its pid file, checked
+// against /proc so a recycled pid is never signalled: 0 if not running.
+func (p proc) pid() int {
+	b, err := os.ReadFile(p.PidFile)
+	if err != nil {
+		return 0
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || !p.owns(pid) {
+		return 0
+	}
+	return pid
+}
+
+// owns reports whether pid is a live mariadbd started with this node's
+// defaults file.
+func (p proc) owns(pid int) bool {
+	if pid <= 0 || !alive(pid) {
+		return false
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	return err == nil && bytes.Contains(cmdline, []byte("--defaults-file="+p.Cnf+"\x00"))
+}
+
+// alive reports whether pid exists and is not a zombie.
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if state, ok := strings.CutPrefix(line, "State:"); ok {
+			state = strings.TrimSpace(state)
+			return !strings.HasPrefix(state, "Z") && !strings.HasPrefix(state, "X")
+		}
+	}
+	return true
+}
+
+// stopPID signals pid (SIGTERM when graceful, else SIGKILL), escalates to
+// SIGKILL after grace, and waits until the process is gone or a zombie.
+func stopPID(ctx context.Context, pid int, graceful bool, grace time.Duration) error {
+	sig := syscall.SIGKILL
+	if graceful {
+		sig = syscall.SIGTERM
+	}
+	if err := syscall.Kill(pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("signal %d: %w", pid, err)
+	}
+	deadline := time.Now().Add(grace)
+	for alive(pid) {
+		if sig != syscall.SIGKILL && time.Now().After(deadline) {
+			sig = syscall.SIGKILL
+			syscall.Kill(pid, sig)
+		}
+		select {
+		case <-ctx.Done():
+			syscall.Kill(pid, syscall.SIGKILL)
+			return fmt.Errorf("stop %d: %w", pid, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil
+}
