@@ -75,3 +75,28 @@ func (r *Router) Down(node string) bool {
 	defer r.mu.Unlock()
 	return r.down[node]
 }
+
+// ObserveAll records one round of probes of every node: which are down,
+// and the primary — the current one while it is still writable, else the
+// first writable node in probe order, else none.
+func (r *Router) ObserveAll(probes []targets.Probe) {
+	cur, _ := r.Primary()
+	next := ""
+	for _, p := range probes {
+		r.Observe(p)
+		if !p.Reachable || !p.Writable {
+			continue
+		}
+		if p.Node == cur || next == "" {
+			next = p.Node
+		}
+	}
+	if next != "" && next != cur {
+		for _, p := range probes {
+			if p.Node == cur && p.Reachable && p.Writable {
+				next = cur
+			}
+		}
+	}
+	r.SetPrimary(next)
+}
