@@ -29,7 +29,9 @@ func (es *edges) add(from, to int32, k kind, key int32) {
 // buildGraph infers ww, wr and rw edges from each key's version order, then
 // adds process and real-time order.
 func (c *checker) buildGraph() error {
-	es := &edges{inGraph: c.inGraph}
+	// Each micro-op gives about two data edges; each transaction a
+	// process edge and a few real-time edges.
+	es := &edges{inGraph: c.inGraph, raw: make([]rawEdge, 0, 2*c.ops+6*len(c.txns))}
 	for i, ks := range c.keys {
 		if err := c.tick(); err != nil {
 			return err

@@ -21,7 +21,8 @@ type txnKey struct {
 // internal checks that each read of txn id agrees with the transaction's own
 // earlier reads and appends of the same key.
 func (c *checker) internal(id int32) {
-	var state []txnKey
+	state := c.scratch[:0]
+	defer func() { c.scratch = state }()
 	at := func(k int64) *txnKey {
 		for i := range state {
 			if state[i].key == k {

@@ -48,6 +48,8 @@ type checker struct {
 	g          *graph
 	incomplete []string
 	ticks      int
+	scratch    []txnKey // reused by internal
+	ops        int      // micro-ops in all transactions
 }
 
 func newChecker(ctx context.Context, txns []Txn, opts Options) *checker {
@@ -82,6 +84,7 @@ func (c *checker) index() error {
 		}
 		t := &c.txns[id]
 		c.inGraph[id] = t.Status == history.OK
+		c.ops += len(t.Ops)
 		for i, op := range t.Ops {
 			switch {
 			case op.F == history.MopAppend:
