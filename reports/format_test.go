@@ -49,3 +49,12 @@ func TestFormatTimes(t *testing.T) {
 		}
 	}
 }
+
+func TestClipCutsAtALineEnd(t *testing.T) {
+	if got := clip("short", 10); got != "short" {
+		t.Errorf("clip(short) = %q", got)
+	}
+	if got := clip("line one\nline two\nline three", 20); got != "line one\nline two\n… 11 more bytes in report.html" {
+		t.Errorf("clip = %q", got)
+	}
+}

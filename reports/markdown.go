@@ -3,9 +3,12 @@ package reports
 import (
 	"bufio"
 	"fmt"
+	"html"
 	"io"
 	"os"
 	"strings"
+
+	"faultline.dev/faultline/verify"
 )
 
 // WriteMarkdown writes summary.md: a GitHub-flavoured summary that fits a CI
@@ -39,6 +42,28 @@ func mdChecks(w io.Writer, m *Model) {
 		fmt.Fprintf(w, "| %s | %s %s | %s |\n", mdCell(v.Check), statusEmoji(v.Status), v.Status, mdCell(v.Summary))
 	}
 	fmt.Fprintln(w)
+	for _, v := range m.Verdicts {
+		if v.Status != verify.Valid && len(v.Evidence) > 0 {
+			fmt.Fprintf(w, "<details><summary>Evidence: %s</summary>\n\n```json\n%s\n```\n\n</details>\n\n",
+				html.EscapeString(v.Check), clip(prettyJSON(v.Evidence), maxMarkdownEvidence))
+		}
+	}
+}
+
+// maxMarkdownEvidence bounds each check's evidence in summary.md, which CI
+// systems cap (GitHub: 1 MiB per step summary); report.html has it whole.
+const maxMarkdownEvidence = 4000
+
+// clip shortens s to at most n bytes at a line end, saying what was cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := strings.LastIndexByte(s[:n], '\n')
+	if cut < 0 {
+		cut = n
+	}
+	return s[:cut] + fmt.Sprintf("\n… %d more bytes in report.html", len(s)-cut)
 }
 
 func mdWindows(w io.Writer, m *Model) {

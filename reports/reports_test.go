@@ -99,7 +99,7 @@ func TestRenderAll(t *testing.T) {
 		t.Errorf("result = verdict %s exit %d partial %v checks %d faults %d", res.Verdict, res.ExitCode, res.Partial, len(res.Checks), len(res.Faults))
 	}
 	md := readFile(t, dir, history.FileSummary)
-	for _, want := range []string{"❌", "**invalid**", "| lost-writes | ❌ invalid |", "| split-brain | ✅ valid |", "### RPO / RTO", "| step-1 | partition | n3 | 20.0s | 35.0s | ✅ verified |"} {
+	for _, want := range []string{"❌", "**invalid**", "| lost-writes | ❌ invalid |", "| split-brain | ✅ valid |", "### RPO / RTO", "| step-1 | partition | n3 | 20.0s | 35.0s | ✅ verified |", "<summary>Evidence: lost-writes</summary>", `"value": 419`} {
 		if !strings.Contains(md, want) {
 			t.Errorf("summary.md lacks %q:\n%s", want, md)
 		}
