@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"faultline.dev/faultline/injectors"
+	"faultline.dev/faultline/injectors/all"
+	"faultline.dev/faultline/targets"
+	"faultline.dev/faultline/targets/local"
+)
+
+func newRecoverCmd() *cobra.Command {
+	var runID string
+	var labs bool
+	cmd := &cobra.Command{
+		Use:   "recover",
+		Short: "Heal every fault a crashed or killed run left behind",
+		Long: `recover replays the fault ledger: every fault is recorded on disk before it
+is injected and removed only after it was healed, so after a harness crash
+each open record names exactly what to undo (nftables tables, qdiscs,
+iptables rules, cgroup throttles, faketime offsets, stopped or killed
+processes). Recovering is idempotent: running it twice is harmless.
+
+With --labs it also tears down every faultline lab left on this machine,
+found by name without any state.`,
+		Example: `  faultline recover
+  faultline recover --run galera-minority-partition-20260101T120000Z
+  faultline recover --labs`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, cancel := context.WithTimeout(background(cmd), 5*time.Minute)
+			defer cancel()
+			l, err := injectors.OpenLedger(stateDir(cmd))
+			if err != nil {
+				return withCode(ExitHarness, err)
+			}
+			reg := all.NewRegistry(all.Env{
+				StateDir: stateDir(cmd),
+				Open: func(_ context.Context, lab, dir string) (targets.Machine, error) {
+					return local.Open(lab, dir)
+				},
+			})
+			healed, err := injectors.RecoverAll(ctx, l, reg, runID)
+			for _, rec := range healed {
+				fmt.Fprintf(cmd.OutOrStdout(), "healed %s %s (%s) on %v\n", rec.RunID, rec.ID, rec.Kind, rec.Targets)
+			}
+			if len(healed) == 0 && err == nil {
+				fmt.Fprintln(cmd.OutOrStdout(), "no open faults in the ledger")
+			}
+			if labs {
+				if derr := local.DownAll(ctx, stateDir(cmd)); derr != nil {
+					return withCode(ExitHarness, derr)
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), "every lab torn down")
+			}
+			return asHarness(err)
+		},
+	}
+	cmd.Flags().StringVar(&runID, "run", "", "recover only this run's faults (default: every run)")
+	cmd.Flags().BoolVar(&labs, "labs", false, "also tear down every faultline lab on this machine")
+	return cmd
+}

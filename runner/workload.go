@@ -1,0 +1,223 @@
+package runner
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	_ "github.com/go-sql-driver/mysql" // the SQL driver of every workload
+
+	"faultline.dev/faultline/history"
+	"faultline.dev/faultline/targets"
+	"faultline.dev/faultline/workloads"
+)
+
+// setupWorkload creates the workload's schema through a writable node.
+func (r *run) setupWorkload(ctx context.Context) error {
+	w, err := workloads.New(r.scn.Spec.Workload, r.seed)
+	if err != nil {
+		return fmt.Errorf("workload: %w", err)
+	}
+	r.wl = w
+	r.router = workloads.NewRouter()
+	r.probeOnce(ctx)
+	node, err := r.writableNode()
+	if err != nil {
+		return err
+	}
+	db, err := sql.Open("mysql", node.DSN("", 10*time.Second))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := w.Setup(sctx, db); err != nil {
+		return fmt.Errorf("workload %s setup on %s: %w", w.Kind(), node.Name, err)
+	}
+	return nil
+}
+
+// writableNode is the replication primary, or the first Galera node that is
+// Primary and Synced.
+func (r *run) writableNode() (targets.Node, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, p := range r.probes {
+		if p.Writable {
+			if n, ok := targets.NodeByName(r.target, p.Node); ok {
+				return n, nil
+			}
+		}
+	}
+	return targets.Node{}, fmt.Errorf("no writable node among %d probed", len(r.probes))
+}
+
+// probeOnce samples every node, records the samples and feeds the router.
+func (r *run) probeOnce(ctx context.Context) {
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	ps := targets.ProbeAll(pctx, r.target)
+	now := r.clock.Now()
+	for i := range ps {
+		p := ps[i]
+		r.record(&history.Event{Time: now, Process: history.ProcessProbe, Type: history.Probe, Node: p.Node, Probe: &p})
+		r.router.Observe(p)
+	}
+	r.mu.Lock()
+	r.probes = ps
+	r.mu.Unlock()
+}
+
+// probeLoop probes every interval until ctx ends.
+func (r *run) probeLoop(ctx context.Context, wg *sync.WaitGroup) {
+	defer wg.Done()
+	t := time.NewTicker(r.o.ProbeInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			r.probeOnce(ctx)
+		}
+	}
+}
+
+// runTimeline runs the workload with probes, fires the fault timeline and
+// watches the abort condition. It returns when the workload is over.
+func (r *run) runTimeline(ctx context.Context) error {
+	rec := &workloads.WriterRecorder{W: r.hist}
+	cfg := workloads.ConfigFor(r.scn.Spec.Workload, r.target.Nodes(), r.router, rec, r.clock.Now)
+	pool, err := workloads.NewPool(r.wl, cfg)
+	if err != nil {
+		return fmt.Errorf("workload pool: %w", err)
+	}
+	r.pool = pool
+	duration := r.plan.Duration
+
+	var probes sync.WaitGroup
+	pctx, stopProbes := context.WithCancel(context.WithoutCancel(ctx))
+	r.stopProbes = func() { stopProbes(); probes.Wait() }
+	probes.Add(1)
+	go r.probeLoop(pctx, &probes)
+
+	wctx, stopWorkload := context.WithCancelCause(ctx)
+	defer stopWorkload(nil)
+	poolDone := make(chan error, 1)
+	r.mark("workload-start", "")
+	go func() { poolDone <- pool.Run(wctx, duration) }()
+
+	err = r.timeline(ctx, stopWorkload, poolDone)
+	r.faults.Wait() // injections and heals in flight
+	r.mark("workload-end", r.partial)
+	if rerr := rec.Err(); rerr != nil && err == nil {
+		err = fmt.Errorf("record history: %w", rerr)
+	}
+	return err
+}
+
+// timeline fires actions on schedule until the end, an abort or ctx's end.
+func (r *run) timeline(ctx context.Context, stop context.CancelCauseFunc, poolDone <-chan error) error {
+	acts := Schedule(r.stepTimings(), r.plan.Duration)
+	det := r.abortDetector()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	var fed int64 = -1
+	for _, a := range acts {
+		for wait := true; wait; {
+			left := time.Duration(int64(a.At) - r.clock.Now())
+			if left <= 0 {
+				break
+			}
+			timer := time.NewTimer(left)
+			select {
+			case <-ctx.Done():
+				timer.Stop()
+				stop(context.Cause(ctx))
+				<-poolDone
+				return nil
+			case err := <-poolDone:
+				timer.Stop()
+				if err != nil && !errors.Is(err, context.Canceled) {
+					return fmt.Errorf("workload: %w", err)
+				}
+				if a.Kind == ActEnd {
+					return nil
+				}
+				poolDone = nil // finished early; keep the timeline
+			case <-tick.C:
+				timer.Stop()
+				if why := r.observe(det, &fed); why != "" {
+					r.partial = "aborted: " + why
+					r.progress.Logf("abort: %s — healing everything", why)
+					stop(errors.New(why))
+					if poolDone != nil {
+						<-poolDone
+					}
+					return nil
+				}
+			case <-timer.C:
+				wait = false
+			}
+		}
+		r.fire(ctx, a)
+		if a.Kind == ActEnd {
+			break
+		}
+	}
+	if poolDone != nil {
+		if err := <-poolDone; err != nil && !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("workload: %w", err)
+		}
+	}
+	r.progress.Done()
+	return nil
+}
+
+// observe updates progress and feeds closed windows to the abort detector.
+func (r *run) observe(det *AbortDetector, fed *int64) string {
+	st := r.pool.Stats()
+	var last workloads.Window
+	why := ""
+	for i, w := range st.Windows {
+		if i == len(st.Windows)-1 { // still open
+			break
+		}
+		last = w
+		if w.Start <= *fed {
+			continue
+		}
+		*fed = w.Start
+		if abort, reason := det.Observe(Window{OK: int(w.OK), Fail: int(w.Fail), Info: int(w.Info)}); abort && why == "" {
+			why = reason
+		}
+	}
+	r.progress.Update(Snapshot{
+		Elapsed: time.Duration(r.clock.Now()), Total: r.plan.Duration,
+		Window: Window{OK: int(last.OK), Fail: int(last.Fail), Info: int(last.Info)},
+		P99:    last.P99, Faults: r.activeFaults(), Roles: r.roles(),
+	})
+	return why
+}
+
+func (r *run) abortDetector() *AbortDetector {
+	a := r.scn.Spec.Abort
+	if a == nil {
+		return nil
+	}
+	return &AbortDetector{Rate: a.ErrorRate, For: a.For.D()}
+}
+
+func (r *run) roles() map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	m := make(map[string]string, len(r.probes))
+	for _, p := range r.probes {
+		m[p.Node] = p.Role
+	}
+	return m
+}
