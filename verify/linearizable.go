@@ -55,20 +55,26 @@ func (c Linearizable) Check(ctx context.Context, in *Input) Verdict {
 	ops, ev := registerOps(in.index().ops)
 	keys := partitionKeys(ops)
 	ev.Keys, ev.Operations = len(keys), len(ops)
+	if len(ops) == 0 {
+		return Verdict{Check: c.Name(), Status: Unknown, Summary: "no register operations to check", Evidence: toJSON(ev)}
+	}
 	timeout := time.Duration(0)
 	if dl, ok := ctx.Deadline(); ok {
-		if timeout = time.Until(dl); timeout <= 0 {
+		// Leave a tenth of the time for writing the visualization.
+		if timeout = time.Until(dl) * 9 / 10; timeout <= 0 {
 			return cancelled(c.Name(), ctx)
 		}
 	}
 	model := registerModel()
 	res, info := porcupine.CheckOperationsVerbose(model, ops, timeout)
 	v := Verdict{Check: c.Name()}
-	switch res {
-	case porcupine.Ok:
+	switch {
+	case ctx.Err() != nil && res != porcupine.Illegal:
+		return cancelled(c.Name(), ctx)
+	case res == porcupine.Ok:
 		v.Status = Valid
 		v.Summary = fmt.Sprintf("%d operations on %d keys are linearizable", ev.Operations, ev.Keys)
-	case porcupine.Unknown:
+	case res == porcupine.Unknown:
 		v.Status = Unknown
 		v.Summary = fmt.Sprintf("linearizability check timed out after %s", timeout.Round(time.Millisecond))
 	default:

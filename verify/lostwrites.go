@@ -24,7 +24,7 @@ import (
 //   - never-read: indeterminate and absent — fine.
 //
 // Invalid when anything is lost or unexpected; Unknown without a final read
-// of at least one node.
+// of at least one node, or without any add operation.
 type LostWrites struct{}
 
 // Name is "lost-writes".
@@ -89,8 +89,11 @@ func (c LostWrites) Check(ctx context.Context, in *Input) Verdict {
 	v := Verdict{Check: c.Name(), Status: Valid, Evidence: toJSON(cl)}
 	v.Summary = fmt.Sprintf("%d acknowledged: %d lost, %d unexpected, %d recovered, %d never read (authority: %v)",
 		cl.Acknowledged, cl.LostCount, cl.UnexpectedCount, cl.Recovered, cl.NeverRead, cl.Authority)
-	if cl.LostCount > 0 || cl.UnexpectedCount > 0 {
+	switch {
+	case cl.LostCount > 0 || cl.UnexpectedCount > 0:
 		v.Status = Invalid
+	case cl.Attempted == 0:
+		v.Status, v.Summary = Unknown, "no add operations in the history"
 	}
 	return v
 }

@@ -54,13 +54,21 @@ type writeTimeline struct {
 }
 
 func buildTimeline(s *opSet) writeTimeline {
-	var tl writeTimeline
-	tl.end = s.end
+	tl := writeTimeline{end: s.end}
+	n, oks := 0, 0
 	for _, o := range s.ops {
-		if o.done < 0 || !writeFuncs[s.f(o)] {
-			continue
+		if o.done >= 0 && writeFuncs[s.f(o)] {
+			n++
+			if s.typ(o) == history.OK {
+				oks++
+			}
 		}
-		tl.all = append(tl.all, completion{t: s.ret(o), ok: s.typ(o) == history.OK})
+	}
+	tl.all, tl.oks = make([]completion, 0, n), make([]int64, 0, oks)
+	for _, o := range s.ops {
+		if o.done >= 0 && writeFuncs[s.f(o)] {
+			tl.all = append(tl.all, completion{t: s.ret(o), ok: s.typ(o) == history.OK})
+		}
 	}
 	slices.SortStableFunc(tl.all, func(a, b completion) int { return cmpInt64(a.t, b.t) })
 	for _, c := range tl.all {
