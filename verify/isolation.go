@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -25,8 +27,15 @@ type Isolation struct {
 // Name is "isolation".
 func (Isolation) Name() string { return NameIsolation }
 
-// anomaliesShown bounds the anomalies of each type kept in the evidence.
-const anomaliesShown = 3
+// ArtifactIsolation holds the anomalies found, written on a violation.
+const ArtifactIsolation = "isolation-anomalies.json"
+
+// anomaliesShown bounds the anomalies of each type in the evidence;
+// anomaliesKept those in the artifact.
+const (
+	anomaliesShown = 3
+	anomaliesKept  = 50
+)
 
 // isolationEvidence is the Verdict.Evidence of the isolation check.
 type isolationEvidence struct {
@@ -45,7 +54,9 @@ type isolationEvidence struct {
 	Anomalies  map[string][]elle.Anomaly `json:"anomalies,omitempty"`
 }
 
-// Check pairs the history's list-append transactions and runs elle under ctx.
+// Check pairs the history's list-append transactions and runs elle under
+// ctx. On a violation, up to anomaliesKept anomalies of each type are
+// written to isolation-anomalies.json in the run directory.
 func (c Isolation) Check(ctx context.Context, in *Input) Verdict {
 	model := c.model(in)
 	v := Verdict{Check: NameIsolation, Status: Unknown}
@@ -60,26 +71,54 @@ func (c Isolation) Check(ctx context.Context, in *Input) Verdict {
 		return v
 	}
 	txns = append(txns, finalReads(in.Final)...)
-	res, err := elle.CheckContext(ctx, txns, elle.Options{Model: model, MaxPerType: anomaliesShown})
+	res, err := elle.CheckContext(ctx, txns, elle.Options{Model: model, MaxPerType: anomaliesKept})
 	if err != nil {
 		v.Summary = fmt.Sprintf("isolation check under %s: %v", model, err)
 		return v
 	}
-	ev := isolationEvidence{Model: model, Transactions: n, Checked: res.TxnCount, FinalReads: len(txns) - n,
-		Counts: res.Counts, Violations: res.Violations, Incomplete: res.Incomplete, Anomalies: res.Anomalies}
-	for t := range res.Counts {
+	ev := newIsolationEvidence(res, n, len(txns)-n)
+	v.Status = Status(res.Status)
+	v.Summary = isolationSummary(res, ev)
+	v.Evidence = isolationJSON(ev)
+	if res.Status == elle.Invalid && in.Dir != "" {
+		if err := writeIsolationJSON(filepath.Join(in.Dir, ArtifactIsolation), res); err != nil {
+			v.Summary += fmt.Sprintf(" (%s not written: %v)", ArtifactIsolation, err)
+		} else {
+			v.Artifacts = []string{ArtifactIsolation}
+		}
+	}
+	return v
+}
+
+// newIsolationEvidence summarizes res, keeping anomaliesShown of each type.
+func newIsolationEvidence(res elle.Result, txns, finals int) isolationEvidence {
+	ev := isolationEvidence{Model: res.Model, Transactions: txns, Checked: res.TxnCount, FinalReads: finals,
+		Counts: res.Counts, Violations: res.Violations, Incomplete: res.Incomplete,
+		Anomalies: map[string][]elle.Anomaly{}}
+	for t, as := range res.Anomalies {
+		ev.Anomalies[t] = as[:min(len(as), anomaliesShown)]
 		if !slices.Contains(res.Violations, t) {
 			ev.Allowed = append(ev.Allowed, t)
 		}
 	}
 	slices.Sort(ev.Allowed)
-	v.Status = Status(res.Status)
-	v.Summary = isolationSummary(res, ev)
-	v.Evidence, err = json.Marshal(ev)
+	return ev
+}
+
+func isolationJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
 	if err != nil {
-		v.Evidence, _ = json.Marshal(map[string]string{"encodeError": err.Error()})
+		b, _ = json.Marshal(map[string]string{"encodeError": err.Error()})
 	}
-	return v
+	return b
+}
+
+func writeIsolationJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
 func (c Isolation) model(in *Input) string {
@@ -126,7 +165,7 @@ func isolationSummary(res elle.Result, ev isolationEvidence) string {
 	case elle.Unknown:
 		return fmt.Sprintf("isolation under %s unknown: %s", res.Model, res.Reason)
 	}
-	s := fmt.Sprintf("%d transactions %s: no forbidden anomaly", res.TxnCount, res.Model)
+	s := fmt.Sprintf("%d transactions checked under %s: no forbidden anomaly", res.TxnCount, res.Model)
 	if len(ev.Allowed) > 0 {
 		s += fmt.Sprintf(" (allowed: %s)", countList(res.Counts, ev.Allowed))
 	}

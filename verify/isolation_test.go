@@ -3,6 +3,8 @@ package verify
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -66,16 +68,21 @@ func TestIsolationValid(t *testing.T) {
 	if v.Check != "isolation" || v.Status != Valid {
 		t.Fatalf("got %+v, want valid isolation verdict", v)
 	}
-	if !strings.Contains(v.Summary, "3 transactions strict-serializable") {
+	if !strings.Contains(v.Summary, "3 transactions checked under strict-serializable") {
 		t.Errorf("summary %q", v.Summary)
 	}
 }
 
 func TestIsolationModelSelection(t *testing.T) {
-	in := &Input{Events: readSkew()}
+	in := &Input{Events: readSkew(), Dir: t.TempDir()}
 	v := Isolation{}.Check(t.Context(), in)
 	if v.Status != Invalid || v.Summary != "G-single ×1 under serializable" {
 		t.Fatalf("default model: %s %q, want invalid G-single under serializable", v.Status, v.Summary)
+	}
+	if len(v.Artifacts) != 1 {
+		t.Errorf("artifacts %v, want %s", v.Artifacts, ArtifactIsolation)
+	} else if b, err := os.ReadFile(filepath.Join(in.Dir, v.Artifacts[0])); err != nil || !strings.Contains(string(b), `"G-single"`) {
+		t.Errorf("artifact: %v %.200s", err, b)
 	}
 	var ev isolationEvidence
 	if err := json.Unmarshal(v.Evidence, &ev); err != nil {
