@@ -31,18 +31,19 @@ func roleColor(role string) string {
 	return extraColors[(h%len(extraColors)+len(extraColors))%len(extraColors)]
 }
 
-const laneH, laneGap = 22.0, 6.0
+// Lane geometry: height, gap, and the room above the first lane for fault labels.
+const laneH, laneGap, laneTop = 22.0, 6.0, 28.0
 
 // timelineChart draws one swimlane per node, coloured by the role its
 // probes reported, with fault windows shaded and their targets outlined.
 func timelineChart(m *Model) template.HTML {
 	lanes := m.Timeline
-	h := padTop + padBottom + float64(max(len(lanes), 1))*(laneH+laneGap) + 18
+	h := padTop + laneTop + float64(max(len(lanes), 1))*(laneH+laneGap) + padBottom + 4
 	f := frame{h: h, end: chartEnd(m)}
 	var s svg
 	s.open("timeline", "node roles over time", f.h)
 	s.faultBands(f, m.Faults, true)
-	laneY := func(i int) float64 { return padTop + 28 + float64(i)*(laneH+laneGap) }
+	laneY := func(i int) float64 { return padTop + laneTop + float64(i)*(laneH+laneGap) }
 	var roles []string
 	for i, tl := range lanes {
 		label := tl.Node
