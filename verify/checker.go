@@ -106,10 +106,18 @@ func Checkers(workload string, names []string) []Checker {
 	return out
 }
 
-// RunAll runs each checker in turn under its own timeout. A checker that
-// does not return in time is Unknown; a checker that panics is Unknown with
-// the panic text.
+// DefaultTimeout bounds each checker when RunAll is given no timeout.
+const DefaultTimeout = 60 * time.Second
+
+// RunAll runs each checker in turn under its own timeout (DefaultTimeout
+// when timeout <= 0). A checker that does not return in time is Unknown; a
+// checker that panics is Unknown with the panic text. A checker left behind
+// by its timeout keeps running in the background until it notices its
+// context; it only reads the Input.
 func RunAll(ctx context.Context, in *Input, cs []Checker, timeout time.Duration) []Verdict {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
 	out := make([]Verdict, 0, len(cs))
 	for _, c := range cs {
 		out = append(out, runOne(ctx, in, c, timeout))

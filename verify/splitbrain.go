@@ -56,7 +56,7 @@ func (c SplitBrain) Check(ctx context.Context, in *Input) Verdict {
 
 func splitBrainVerdict(name string, ev splitBrainEvidence) Verdict {
 	var found []string
-	if n := len(ev.Probes.Incidents); n > 0 {
+	if n := ev.Probes.Count; n > 0 {
 		found = append(found, fmt.Sprintf("%d probe incident(s) (first: %s at %s)", n,
 			ev.Probes.Incidents[0].Detail, nsString(ev.Probes.Incidents[0].Start)))
 	}

@@ -21,7 +21,8 @@ type probeIncident struct {
 type probeAngle struct {
 	Samples   int             `json:"samples"`
 	Rounds    int             `json:"rounds"`
-	Incidents []probeIncident `json:"incidents,omitempty"`
+	Count     int             `json:"count"`               // incidents found
+	Incidents []probeIncident `json:"incidents,omitempty"` // the first maxListed
 	Note      string          `json:"note,omitempty"`
 }
 
@@ -63,6 +64,8 @@ func checkProbes(samples []sample) probeAngle {
 		a.Incidents = append(a.Incidents, *inc)
 		open = &a.Incidents[len(a.Incidents)-1]
 	}
+	a.Count = len(a.Incidents)
+	a.Incidents = a.Incidents[:min(len(a.Incidents), maxListed)]
 	return a
 }
 
