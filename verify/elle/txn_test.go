@@ -1,7 +1,10 @@
 package elle
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -114,4 +117,13 @@ func caseNamed(name string) int {
 		}
 	}
 	panic("no case " + name)
+}
+
+func TestCheckContextCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	txns := serialHistory(rand.New(rand.NewPCG(1, 1)), genConfig{txns: 100, keys: 3, maxOps: 3})
+	if _, err := CheckContext(ctx, txns, Options{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("got %v, want context.Canceled", err)
+	}
 }
