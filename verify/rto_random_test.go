@@ -1,0 +1,128 @@
+package verify
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"faultline.dev/faultline/history"
+)
+
+// refWindows is a naive O(n²) RTO and heal-RTO over the completions of a
+// history, one window per fault, in the order of the faults.
+func refWindows(ops []*genOp, ws []faultWindow, end int64) []int64 {
+	var out []int64
+	for i, w := range ws {
+		scope := int64(math.MaxInt64)
+		if i+1 < len(ws) {
+			scope = ws[i+1].start
+		}
+		out = append(out, refRTO(ops, w, scope, end))
+		if w.healed > 0 {
+			prev := int64(0)
+			if i > 0 {
+				prev = ws[i-1].healed
+			}
+			out = append(out, refHealRTO(ops, w, prev, end))
+		}
+	}
+	return out
+}
+
+func refRTO(ops []*genOp, w faultWindow, scope, end int64) int64 {
+	outage := int64(math.MaxInt64)
+	for _, o := range ops {
+		if o.typ != never && o.typ != history.OK && o.ret >= w.start && o.ret < scope {
+			outage = min(outage, o.ret)
+		}
+	}
+	if outage == math.MaxInt64 {
+		return 0
+	}
+	first := int64(math.MaxInt64)
+	for _, o := range ops {
+		if o.typ == history.OK && o.ret > outage {
+			first = min(first, o.ret)
+		}
+	}
+	if first == math.MaxInt64 {
+		return end - w.start
+	}
+	return first - w.start
+}
+
+func refHealRTO(ops []*genOp, w faultWindow, prev, end int64) int64 {
+	count := func(from, to int64) int {
+		n := 0
+		for _, o := range ops {
+			if o.typ == history.OK && o.ret >= from && o.ret < to {
+				n++
+			}
+		}
+		return n
+	}
+	from := max(prev, w.start-10*int64(time.Second), 0)
+	need := 1.0
+	if span := w.start - from; span >= int64(time.Second) {
+		need = max(1, 0.8*float64(count(from, w.start))*float64(time.Second)/float64(span))
+	}
+	best := int64(math.MaxInt64)
+	for _, o := range ops {
+		t := o.ret
+		if o.typ != history.OK || t < w.healed || (need > 1 && t+int64(time.Second) > end) {
+			continue
+		}
+		if float64(count(t, t+int64(time.Second))) >= need {
+			best = min(best, t)
+		}
+	}
+	if best == math.MaxInt64 {
+		return end - w.healed
+	}
+	return best - w.healed
+}
+
+// Random write histories with outages and random fault windows: the RTO
+// checker's values equal the naive reference's.
+func TestRTOAgreesWithReference(t *testing.T) {
+	measured := map[string]int{}
+	for seed := 0; seed < 60; seed++ {
+		rng := rngFor(9000 + seed)
+		ops := schedule(rng, 1+rng.IntN(4), 20+rng.IntN(300))
+		for i, o := range ops {
+			o.f, o.in, o.out = "add", int64(i), int64(i)
+		}
+		h := toHistory(ops, nodeOf)
+		last := h.ev[len(h.ev)-1].Time
+		at := int64(0)
+		for f := 0; f < 1+rng.IntN(3); f++ {
+			at += rng.Int64N(last/2 + 1)
+			id := "f" + string(rune('1'+f))
+			h.ev = append(h.ev, history.Event{Time: at, Process: history.ProcessNemesis, Type: history.Fault,
+				Fault: &history.FaultEvent{ID: id, Kind: "partition", Phase: history.FaultStart}})
+			if rng.IntN(4) > 0 {
+				at += rng.Int64N(last/4 + 1)
+				h.ev = append(h.ev, history.Event{Time: at, Process: history.ProcessNemesis, Type: history.Fault,
+					Fault: &history.FaultEvent{ID: id, Kind: "partition", Phase: history.FaultHealed}})
+			}
+		}
+		ev := h.events()
+		v := RTO{}.Check(context.Background(), &Input{Events: ev})
+		want := refWindows(ops, faultWindows(ev), ev[len(ev)-1].Time)
+		if len(v.Windows) != len(want) {
+			t.Fatalf("seed %d: %d windows, reference %d", seed, len(v.Windows), len(want))
+		}
+		for i, w := range v.Windows {
+			if w.Value != want[i] {
+				t.Fatalf("seed %d: window %d (%s %s): %d, reference %d (%s)", seed, i, w.Fault, w.Metric, w.Value, want[i], w.Note)
+			}
+			if w.Value > 0 {
+				measured[w.Metric]++
+			}
+		}
+	}
+	if measured["rto"] == 0 || measured["rto-heal"] == 0 {
+		t.Fatalf("random histories should exercise both metrics: %v", measured)
+	}
+}
