@@ -164,7 +164,7 @@ func teardown(ctx context.Context, o owner) error {
 		errs = append(errs, unmount(m))
 	}
 	for _, dev := range f.loops {
-		errs = append(errs, detachLoop(dev))
+		errs = append(errs, detachLoop(ctx, dev))
 	}
 	// veths before namespaces, bridges last
 	for _, l := range f.links {

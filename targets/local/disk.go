@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -92,8 +93,27 @@ func unmount(dir string) error {
 	return fmt.Errorf("unmount %s: %w", dir, err)
 }
 
-// detachLoop detaches a loop device; one already detached is not an error.
-func detachLoop(dev string) error {
+// detachLoop detaches a loop device and waits until the kernel has let go
+// of its backing file (a device still held just after an unmount is only
+// marked for auto-clear); one already detached is not an error.
+func detachLoop(ctx context.Context, dev string) error {
+	backing := filepath.Join("/sys/block", filepath.Base(dev), "loop", "backing_file")
+	for {
+		if err := clearLoop(dev); err != nil {
+			return err
+		}
+		if _, err := os.Stat(backing); errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("detach %s: still attached: %w", dev, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func clearLoop(dev string) error {
 	f, err := os.OpenFile(dev, os.O_RDONLY, 0)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {

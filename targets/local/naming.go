@@ -35,7 +35,6 @@ type names struct {
 
 func (n names) labDir() string             { return filepath.Join(n.stateDir, "labs", n.lab) }
 func (n names) stateFile() string          { return filepath.Join(n.labDir(), "lab.json") }
-func (n names) templateDir() string        { return filepath.Join(n.labDir(), "template") }
 func (n names) bridge() string             { return "fl-" + n.lab }
 func (n names) netns(node string) string   { return "fl-" + n.lab + "-" + node }
 func (n names) hostLink(i int) string      { return "fl" + n.lab + strconv.Itoa(i+1) }

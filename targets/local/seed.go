@@ -2,28 +2,54 @@ package local
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
 )
 
-// template runs mariadb-install-db once; every node's data directory is a
-// copy of it, so all nodes start from byte-identical system tables.
+// template returns a data directory made by mariadb-install-db; every
+// node's data directory is a copy of it, so all nodes start from
+// byte-identical system tables. Templates are cached under
+// <StateDir>/cache, keyed by the server binary and the options that shape
+// the files.
 func (b *builder) template(ctx context.Context) error {
-	dir := b.n.templateDir()
 	o := maps.Clone(baseOptions)
 	for k, v := range b.cfg.ServerOptions {
 		if strings.HasPrefix(optionKey(k), "innodb") {
 			o[k] = v
 		}
 	}
-	o["datadir"] = dir
-	o["log-error"] = dir + ".log"
-	cnf := dir + ".cnf"
+	key, err := templateKey(renderCnf(o))
+	if err != nil {
+		return fmt.Errorf("template: %w", err)
+	}
+	cache := filepath.Join(b.cfg.StateDir, "cache")
+	if err := os.MkdirAll(cache, 0o755); err != nil {
+		return fmt.Errorf("template: %w", err)
+	}
+	b.templateDir = filepath.Join(cache, "datadir-"+key)
+	unlock, err := lockFile(filepath.Join(cache, ".lock"))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := os.Stat(b.templateDir); err == nil {
+		return nil
+	}
+	tmp := b.templateDir + ".tmp"
+	os.RemoveAll(tmp)
+	o["datadir"] = tmp
+	o["log-error"] = tmp + ".log"
+	cnf := tmp + ".cnf"
+	defer os.Remove(cnf)
+	defer os.Remove(tmp + ".log")
 	if err := os.WriteFile(cnf, []byte(renderCnf(o)), 0o644); err != nil {
 		return fmt.Errorf("template: %w", err)
 	}
@@ -31,7 +57,24 @@ func (b *builder) template(ctx context.Context) error {
 		"--auth-root-authentication-method=normal", "--skip-test-db"); err != nil {
 		return fmt.Errorf("template: %w", err)
 	}
+	if err := os.Rename(tmp, b.templateDir); err != nil {
+		return fmt.Errorf("template: %w", err)
+	}
 	return nil
+}
+
+// templateKey identifies a template: the server binary and the options.
+func templateKey(options string) (string, error) {
+	bin, err := exec.LookPath("mariadbd")
+	if err != nil {
+		bin = "/usr/sbin/mariadbd"
+	}
+	fi, err := os.Stat(bin)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.Sum256([]byte(fmt.Sprintf("%s %d %d\n%s", bin, fi.Size(), fi.ModTime().UnixNano(), options)))
+	return hex.EncodeToString(h[:6]), nil
 }
 
 // seed writes every node's files: data directory, my.cnf, init.sql, the
@@ -62,7 +105,7 @@ func (b *builder) seed(ctx context.Context) error {
 
 func (b *builder) seedNode(ctx context.Context, i int, members []string) error {
 	node := nodeName(i)
-	if _, err := run(ctx, "cp", "-a", "--sparse=always", b.n.templateDir(), b.n.dataDir(node)); err != nil {
+	if _, err := run(ctx, "cp", "-a", "--sparse=always", b.templateDir, b.n.dataDir(node)); err != nil {
 		return fmt.Errorf("seed %s: %w", node, err)
 	}
 	files := map[string]string{

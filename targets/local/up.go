@@ -68,12 +68,14 @@ func checkFree(ctx context.Context, n names) error {
 
 // builder carries a lab under construction.
 type builder struct {
-	cfg      Config
-	n        names
-	lab      *Lab
-	plan     plan
-	uid, gid int
-	started  time.Time
+	cfg  Config
+	n    names
+	lab  *Lab
+	plan plan
+	// templateDir is the cached install-db data directory nodes copy
+	templateDir string
+	uid, gid    int
+	started     time.Time
 }
 
 func (b *builder) step(what string) {

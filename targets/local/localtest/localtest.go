@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,6 +37,9 @@ func TestLab(t testing.TB, cfg local.Config) *local.Lab {
 	}
 	if cfg.Nodes == 0 {
 		cfg.Nodes = 3
+	}
+	if cfg.Log == nil {
+		cfg.Log = logWriter{t}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), upTimeout)
 	defer cancel()
@@ -69,4 +73,13 @@ func UniqueName() string {
 		out = append(out, alphabet[int(c)%len(alphabet)])
 	}
 	return string(out)
+}
+
+// logWriter sends the lab's progress lines to the test log.
+type logWriter struct{ t testing.TB }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.t.Helper()
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }
