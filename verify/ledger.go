@@ -70,6 +70,9 @@ func collectAdds(s *opSet) ([]ledgerAdd, int) {
 			continue
 		}
 		v, ok := parseInt64(s.input(o))
+		if !ok && s.output(o) != nil {
+			v, ok = parseInt64(s.output(o))
+		}
 		if !ok {
 			bad++
 			continue

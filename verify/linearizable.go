@@ -177,6 +177,13 @@ func registerModel() porcupine.Model {
 		Partition: partitionByKey,
 		Init:      func() any { return regState{} },
 		Step:      step,
+		Hash: func(state any) uint64 {
+			s := state.(regState)
+			if !s.set {
+				return 0
+			}
+			return uint64(s.v)*0x9e3779b97f4a7c15 + 1
+		},
 		DescribeOperation: func(input, _ any) string {
 			in := input.(regInput)
 			return describeRegister(in)

@@ -165,3 +165,17 @@ func TestFaultWindowsStandaloneAction(t *testing.T) {
 		t.Fatal("windowOf attributes by the last window started")
 	}
 }
+
+// Lost writes in a run without faults still have an RPO window.
+func TestRPOWithoutFaults(t *testing.T) {
+	h := &hist{}
+	h.add(0, "n1", 1, 1, history.OK, 1.5)
+	h.add(0, "n1", 2, 2, history.OK, 2.5)
+	h.add(0, "n1", 3, 3, history.OK, 3.5)
+	f := ledgerFinal(map[string][]int64{"n1": {2}})
+	v := RPO{}.Check(context.Background(), &Input{Events: h.events(), Final: f, Thresholds: Thresholds{RPO: dur(time.Second)}})
+	wantStatus(t, v, Invalid)
+	if w := window(t, v, "rpo"); w.Fault != "(no fault)" || w.Count != 2 || w.Value != sec(3.5)-sec(1.5) {
+		t.Fatalf("window: %+v", w)
+	}
+}
