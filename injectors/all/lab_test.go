@@ -101,9 +101,19 @@ func (fx *labFixture) heal(t *testing.T, f injectors.Fault, fromLedger bool) {
 	}
 }
 
+// expectLeft checks the audit finds what an injected fault left, by tag alone.
+func (fx *labFixture) expectLeft(t *testing.T, want string) {
+	t.Helper()
+	left, err := Leftovers(t.Context(), "", fx.lab)
+	if err != nil || !strings.Contains(strings.Join(left, "\n"), want) {
+		t.Errorf("leftovers while injected: %v %v, want one with %q", left, err, want)
+	}
+}
+
 func (fx *labFixture) partition(t *testing.T) {
 	f, _ := fx.inject(t, "partition", `{"shape":"majority-minority"}`, "n3")
 	defer fx.heal(t, f, true)
+	fx.expectLeft(t, "n3: nftables table faultline_"+fx.run)
 	n3, _ := targets.NodeByName(fx.lab, "n3")
 	deadline := time.Now().Add(15 * time.Second)
 	for {
@@ -125,6 +135,7 @@ func (fx *labFixture) partition(t *testing.T) {
 
 func (fx *labFixture) clockSkew(t *testing.T) {
 	f, _ := fx.inject(t, "clockSkew", `{"offset":"1h"}`, "n2")
+	fx.expectLeft(t, "n2: faketime offset +3600")
 	fx.heal(t, f, false)
 }
 
@@ -132,6 +143,7 @@ func (fx *labFixture) diskThrottle(t *testing.T) {
 	n1, _ := targets.NodeByName(fx.lab, "n1")
 	before := commitLatency(t, n1)
 	f, _ := fx.inject(t, "diskThrottle", `{"writeIops":20}`, "n1")
+	fx.expectLeft(t, "cgroup /sys/fs/cgroup/blkio/faultline-"+fx.run+"-n1")
 	during := commitLatency(t, n1)
 	fx.heal(t, f, true)
 	t.Logf("commit p50: %v before, %v under 20 write IOPS", before, during)
@@ -142,6 +154,7 @@ func (fx *labFixture) diskThrottle(t *testing.T) {
 
 func (fx *labFixture) pause(t *testing.T) {
 	f, _ := fx.inject(t, "pause", `{}`, "n2")
+	fx.expectLeft(t, "is stopped (SIGSTOP)")
 	fx.heal(t, f, true)
 }
 
@@ -152,11 +165,13 @@ func (fx *labFixture) kill(t *testing.T) {
 
 func (fx *labFixture) latency(t *testing.T) {
 	f, _ := fx.inject(t, "latency", `{"delay":"50ms","jitter":"5ms"}`, "n2")
+	fx.expectLeft(t, "n2: iptables rule")
 	fx.heal(t, f, false) // the consumer lives in this fault value
 }
 
 func (fx *labFixture) bandwidth(t *testing.T) {
 	f, _ := fx.inject(t, "bandwidth", `{"rate":"1MiB","direction":"both"}`, "n1")
+	fx.expectLeft(t, "n1: tbf qdisc")
 	fx.heal(t, f, true)
 }
 
