@@ -75,22 +75,30 @@ func (r *run) conclude(ctx context.Context) (*Result, error) {
 		return res, fmt.Errorf("check: %w", err)
 	}
 	res.Verdicts = vs
-	res.Status = Status(vs, res.Partial)
-	res.ExitCode = reports.ExitCode(res.Status)
-	if err := reports.RenderAll(r.dir); err != nil {
-		return res, fmt.Errorf("render reports: %w", err)
-	}
-	return res, nil
+	res.Status, res.ExitCode, err = Render(r.dir)
+	return res, err
 }
 
-// Status is the run's verdict: the worst of the checks; a partial run is at
-// best unknown.
-func Status(vs []verify.Verdict, partial bool) verify.Status {
-	s := verify.Worst(vs)
-	if len(vs) == 0 || (partial && s == verify.Valid) {
-		return verify.Unknown
+// Render writes every report of a run directory and returns the run's
+// verdict and exit code as result.json states them: the worst of the checks,
+// and at best unknown when the run is partial or a fault had no effect.
+func Render(dir string) (verify.Status, int, error) {
+	m, err := reports.Load(dir)
+	if err != nil {
+		return verify.Unknown, reports.ExitCode(verify.Unknown), fmt.Errorf("load run: %w", err)
 	}
-	return s
+	if err := m.RenderAll(); err != nil {
+		return verify.Unknown, reports.ExitCode(verify.Unknown), fmt.Errorf("render reports: %w", err)
+	}
+	res := m.Result()
+	md, err := os.ReadFile(filepath.Join(dir, history.FileSummary))
+	if err == nil {
+		err = reports.AppendStepSummary(md)
+	}
+	if err != nil {
+		return res.Verdict, res.ExitCode, fmt.Errorf("step summary: %w", err)
+	}
+	return res.Verdict, res.ExitCode, nil
 }
 
 // Check runs the scenario's checkers over a run directory and writes

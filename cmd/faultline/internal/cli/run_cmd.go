@@ -114,14 +114,13 @@ check a run that was interrupted.`,
 			if err != nil {
 				return withCode(ExitHarness, err)
 			}
-			if err := reports.RenderAll(dir); err != nil {
+			st, code, err := runner.Render(dir)
+			if err != nil {
 				return withCode(ExitHarness, err)
 			}
 			meta, _ := reports.ReadRunMeta(dir)
-			partial := meta != nil && meta.Partial
-			st := runner.Status(vs, partial)
-			printResult(cmd, dir, vs, st, partial)
-			return withCode(reports.ExitCode(st), nil)
+			printResult(cmd, dir, vs, st, meta != nil && meta.Partial)
+			return withCode(code, nil)
 		},
 	}
 }
