@@ -81,6 +81,9 @@ func decodeOps(v json.RawMessage) ([]history.MicroOp, error) {
 	if len(v) == 0 || string(v) == "null" {
 		return nil, nil
 	}
+	if ops, ok := parseOps(v); ok {
+		return ops, nil
+	}
 	var ops []history.MicroOp
 	if err := json.Unmarshal(v, &ops); err != nil {
 		return nil, fmt.Errorf("decode list-append txn: %w", err)
