@@ -20,7 +20,7 @@ type Capability struct {
 // Capabilities probes, in a scratch namespace, whether netem qdiscs and
 // iptables NFQUEUE rules work on this machine. Latency needs one of them.
 func Capabilities(ctx context.Context) []Capability {
-	name := fmt.Sprintf("faultline-caps-%d", os.Getpid())
+	name := fmt.Sprintf("faultline-caps-%d-%d", os.Getpid(), time.Now().UnixNano()%1e9)
 	if out, err := exec.CommandContext(ctx, "ip", "netns", "add", name).CombinedOutput(); err != nil {
 		r := fmt.Sprintf("cannot create a network namespace: %v: %s", err, out)
 		return []Capability{{Name: MethodNetem, Reason: r}, {Name: MethodNFQueue, Reason: r}}
