@@ -1,7 +1,6 @@
 package elle
 
 import (
-	"context"
 	"fmt"
 	"slices"
 
@@ -34,46 +33,6 @@ type keyState struct {
 	writer []int32
 	// broken keys (incompatible orders, duplicates) give no edges.
 	broken bool
-}
-
-// checker holds the state of one check.
-type checker struct {
-	ctx        context.Context
-	txns       []Txn
-	opts       Options
-	rep        *report
-	keys       []*keyState
-	keyIdx     map[int64]int32
-	inGraph    []bool
-	g          *graph
-	incomplete []string
-	ticks      int
-	scratch    []txnKey // reused by internal
-	ops        int      // micro-ops in all transactions
-}
-
-func newChecker(ctx context.Context, txns []Txn, opts Options) *checker {
-	return &checker{ctx: ctx, txns: txns, opts: opts, rep: newReport(opts.MaxPerType),
-		keyIdx: map[int64]int32{}, inGraph: make([]bool, len(txns))}
-}
-
-// tick checks for cancellation every few thousand calls.
-func (c *checker) tick() error {
-	c.ticks++
-	if c.ticks&4095 == 0 {
-		return c.ctx.Err()
-	}
-	return nil
-}
-
-func (c *checker) keyOf(k int64) *keyState {
-	i, ok := c.keyIdx[k]
-	if !ok {
-		i = int32(len(c.keys))
-		c.keyIdx[k] = i
-		c.keys = append(c.keys, &keyState{key: k, writes: map[int64]write{}})
-	}
-	return c.keys[i]
 }
 
 // index records every append and every known read, per key.
@@ -154,6 +113,17 @@ func (c *checker) inferOrder(ks *keyState) {
 			ks.broken = true
 		}
 	}
+	ks.position()
+	if ks.broken {
+		c.checkEachRead(ks)
+		return
+	}
+	c.checkPrefixReads(ks)
+}
+
+// position indexes ks.order: each element's position and writer. An order
+// holding an element twice breaks the key.
+func (ks *keyState) position() {
 	ks.pos = make(map[int64]int32, len(ks.order))
 	ks.writer = make([]int32, len(ks.order))
 	for i, v := range ks.order {
@@ -167,11 +137,6 @@ func (c *checker) inferOrder(ks *keyState) {
 			ks.writer[i] = w.txn
 		}
 	}
-	if ks.broken {
-		c.checkEachRead(ks)
-		return
-	}
-	c.checkPrefixReads(ks)
 }
 
 func isPrefix(a, b []int64) bool {
@@ -198,15 +163,3 @@ func (c *checker) markObserved(ks *keyState) {
 		}
 	}
 }
-
-func (c *checker) graphCount() int {
-	n := 0
-	for _, in := range c.inGraph {
-		if in {
-			n++
-		}
-	}
-	return n
-}
-
-func ptr[T any](v T) *T { return &v }
