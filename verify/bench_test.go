@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -129,11 +130,12 @@ func (s *heapSampler) done() uint64 {
 // BenchmarkLedgerCheckers1M runs lost-writes, split-brain, rpo and rto over
 // a 1M-operation ledger history. Besides ns/op it reports the bytes the
 // checkers allocated (an upper bound of their extra heap), the sampled peak
-// heap above the input's, and the input's own heap.
+// heap above the input's, the input's own heap, and the CPU time used.
 func BenchmarkLedgerCheckers1M(b *testing.B) {
 	base := bigLedger(1_000_000)
 	cs := []Checker{LostWrites{}, SplitBrain{}, RPO{}, RTO{}}
 	var alloc, peakExtra, input uint64
+	var cpu time.Duration
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		var before, after runtime.MemStats
@@ -141,9 +143,11 @@ func BenchmarkLedgerCheckers1M(b *testing.B) {
 		runtime.ReadMemStats(&before)
 		in := &Input{Events: base.Events, Final: base.Final}
 		s := sampleHeap()
+		cpu0 := cpuTime()
 		b.StartTimer()
 		vs := RunAll(context.Background(), in, cs, time.Minute)
 		b.StopTimer()
+		cpu += cpuTime() - cpu0
 		peak := s.done()
 		runtime.ReadMemStats(&after)
 		alloc = max(alloc, after.TotalAlloc-before.TotalAlloc)
@@ -161,4 +165,15 @@ func BenchmarkLedgerCheckers1M(b *testing.B) {
 	b.ReportMetric(mb(alloc), "alloc-MB/op")
 	b.ReportMetric(mb(peakExtra), "peak-extra-heap-MB")
 	b.ReportMetric(mb(input), "input-heap-MB")
+	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
+}
+
+// cpuTime is the process's user and system CPU time, steadier than wall
+// time on a shared machine.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"slices"
+	"sync"
 
 	"faultline.dev/faultline/history"
 )
@@ -45,9 +46,13 @@ func (in *Input) ledger() *ledgerIndex {
 func buildLedger(in *Input, s *opSet) *ledgerIndex {
 	idx := &ledgerIndex{ops: s, auth: finalAuthority(in)}
 	idx.adds, idx.bad = collectAdds(s)
-	for _, n := range reachableNodes(in.Final) {
-		idx.nodes = append(idx.nodes, matchNode(idx.adds, n, idx.auth.nodes[n.Node]))
+	nodes := reachableNodes(in.Final)
+	idx.nodes = make([]ledgerNode, len(nodes))
+	var wg sync.WaitGroup
+	for i, n := range nodes { // each node's sort and merge is independent
+		wg.Go(func() { idx.nodes[i] = matchNode(idx.adds, n, idx.auth.nodes[n.Node]) })
 	}
+	wg.Wait()
 	return idx
 }
 
