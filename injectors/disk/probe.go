@@ -13,7 +13,7 @@ import (
 )
 
 // probeWrites is the number of synchronous direct 4 KiB writes of a probe.
-const probeWrites = 5
+const probeWrites = 8
 
 // WriteLatency is the mean latency of a synchronous direct 4 KiB write to a
 // file in dir, made by a dd process that first joins cgroup ("" = stays in
@@ -40,8 +40,10 @@ type Evidence struct {
 }
 
 // Verify measures a synchronous write on the node's data mount outside and
-// inside the cgroup; it holds when the throttled writes are at least twice
-// as slow and, with an IOPS limit, at least half as slow as the limit allows.
+// inside the cgroup. With a write IOPS limit it holds when the throttled
+// writes take at least 40% of the limit's interval (the first write of a
+// throttle slice passes at once) and more than the unthrottled ones;
+// otherwise when they are at least twice as slow.
 func (f *Throttle) Verify(ctx context.Context) (injectors.Evidence, error) {
 	before, err := WriteLatency(ctx, f.p.DataDir, "")
 	if err != nil {
@@ -53,7 +55,7 @@ func (f *Throttle) Verify(ctx context.Context) (injectors.Evidence, error) {
 	}
 	held := during >= 2*before
 	if iops := f.p.Limits.WriteIOPS; iops > 0 {
-		held = held && during >= time.Second/time.Duration(iops)/2
+		held = during > before && during >= time.Second*4/10/time.Duration(iops)
 	}
 	sum := fmt.Sprintf("disk of %s: sync write %v outside, %v inside the throttle", f.p.Node, before.Round(time.Microsecond), during.Round(time.Microsecond))
 	b, _ := json.Marshal(Evidence{before, during})
