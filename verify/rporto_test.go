@@ -106,13 +106,15 @@ func TestRTOFromFaultStartToFirstAckAfterOutage(t *testing.T) {
 	wantStatus(t, runRecovery(RTO{}, Thresholds{RTO: dur(4 * time.Second)}), Valid)
 }
 
-// Pre-fault rate: 20 ok writes/s, so full service needs 16 in one second.
-// After the heal only client 0 writes until 12 s; the first ok write from
-// which the next second holds 16 is client 0's at 11.61 s.
+// Pre-fault rate: 100 ok writes from the first completion (0.01 s) to the
+// fault (5 s), so full service needs 0.8 × 100 / 4.99 s ≈ 16.03, i.e. 17
+// writes in one second. After the heal only client 0 writes until 12 s; the
+// first ok write from which the next second holds 17 is client 0's at 11.71 s
+// (10 of its own, 7 of client 1 from 12.06 s).
 func TestHealRTOBackToEightyPercentOfPreFaultRate(t *testing.T) {
 	v := runRecovery(RTO{}, Thresholds{})
 	w := window(t, v, "rto-heal")
-	if w.Value != sec(msec(11610))-sec(10) {
+	if w.Value != sec(msec(11710))-sec(10) {
 		t.Fatalf("rto-heal window: %+v", w)
 	}
 	wantStatus(t, runRecovery(RTO{}, Thresholds{HealRTO: dur(time.Second)}), Invalid)

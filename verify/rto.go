@@ -19,7 +19,7 @@ import (
 //   - rto-heal (healed faults): from the heal to full service, the first ok
 //     write at or after the heal from which the next second holds at least
 //     80 % of the pre-fault ok-write rate (measured over up to 10 s before
-//     the fault, after the previous heal). With under a second of baseline,
+//     the fault, after the previous heal and the first completed write). With under a second of baseline,
 //     full service is the first ok write after the heal.
 //
 // A window that never recovers before the end of the history has the time
@@ -133,7 +133,7 @@ func (tl *writeTimeline) rto(w *faultWindow, scope int64, th *int64) Window {
 
 func (tl *writeTimeline) healRTO(w *faultWindow, prevHeal int64, th *int64) Window {
 	win := Window{Fault: w.id, Kind: w.kind, Start: w.start, End: w.healed, Metric: "rto-heal", Threshold: th, Status: Valid}
-	from := max(prevHeal, w.start-baselineSpan, 0)
+	from := max(prevHeal, w.start-baselineSpan, tl.all[0].t)
 	span := w.start - from
 	need := 1.0 // below a second of baseline: the first ok write is full service
 	if span >= rateWindow {

@@ -62,7 +62,13 @@ func refHealRTO(ops []*genOp, w faultWindow, prev, end int64) int64 {
 		}
 		return n
 	}
-	from := max(prev, w.start-10*int64(time.Second), 0)
+	first := int64(math.MaxInt64)
+	for _, o := range ops {
+		if o.typ != never {
+			first = min(first, o.ret)
+		}
+	}
+	from := max(prev, w.start-10*int64(time.Second), first)
 	need := 1.0
 	if span := w.start - from; span >= int64(time.Second) {
 		need = max(1, 0.8*float64(count(from, w.start))*float64(time.Second)/float64(span))
