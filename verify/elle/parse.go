@@ -107,7 +107,7 @@ func (p *opParser) list() ([]int64, bool) {
 	if !p.eat('[') {
 		return nil, false
 	}
-	l := []int64{}
+	l := make([]int64, 0, p.elements())
 	if p.eat(']') {
 		return l, true
 	}
@@ -124,6 +124,20 @@ func (p *opParser) list() ([]int64, bool) {
 			return nil, false
 		}
 	}
+}
+
+// elements counts the elements up to the closing bracket of a flat array.
+func (p *opParser) elements() int {
+	n := 1
+	for _, c := range p.b[p.i:] {
+		switch c {
+		case ',':
+			n++
+		case ']':
+			return n
+		}
+	}
+	return n
 }
 
 // int parses an integer in JSON syntax that fits an int64.
