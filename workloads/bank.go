@@ -64,6 +64,11 @@ func (b *bank) Setup(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// Ready: every account exists and the balances add up to the total.
+func (b *bank) Ready(ctx context.Context, db *sql.DB) error {
+	return countIs(ctx, db, "accounts", int64(b.accounts), "balance", b.total)
+}
+
 func (b *bank) NewClient(id int) Client { return &bankClient{b: b, rng: clientRand(b.seed, id)} }
 
 type bankClient struct {

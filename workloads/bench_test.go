@@ -94,7 +94,7 @@ func ledgerTPS(b *testing.B, nodes []targets.Node, pin string, clients int, rec 
 	ctx := b.Context()
 	w := scenarios.Workload{Kind: scenarios.WorkloadLedger, Clients: clients, Routing: pin}
 	wl := mustNew(b, w, 1)
-	setupOn(b, wl, nodes[0])
+	setupOn(b, wl, nodes[0], nodes...)
 	pool, err := NewPool(wl, ConfigFor(w, nodes, nil, rec, nil))
 	if err != nil {
 		b.Fatal(err)
@@ -109,7 +109,9 @@ func ledgerTPS(b *testing.B, nodes []targets.Node, pin string, clients int, rec 
 	return float64(pool.Stats().Total.OK) / time.Since(start).Seconds()
 }
 
-func setupOn(b testing.TB, wl Workload, node targets.Node) {
+// setupOn runs wl's setup through node and waits until every one of nodes
+// holds it.
+func setupOn(b testing.TB, wl Workload, node targets.Node, nodes ...targets.Node) {
 	b.Helper()
 	db, err := openDB(node, "", 30*time.Second)
 	if err != nil {
@@ -118,6 +120,9 @@ func setupOn(b testing.TB, wl Workload, node targets.Node) {
 	defer db.Close()
 	if err := wl.Setup(b.Context(), db); err != nil {
 		b.Fatalf("setup on %s: %v", node.Name, err)
+	}
+	if err := WaitReady(b.Context(), wl, append(nodes, node), time.Minute); err != nil {
+		b.Fatal(err)
 	}
 }
 

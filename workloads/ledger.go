@@ -35,6 +35,11 @@ func (l *ledger) Setup(ctx context.Context, db *sql.DB) error {
 // LedgerValue is client's n-th value.
 func LedgerValue(client int, n int64) int64 { return int64(client)*LedgerStride + n }
 
+// Ready: the table exists and is empty.
+func (l *ledger) Ready(ctx context.Context, db *sql.DB) error {
+	return countIs(ctx, db, "ledger", 0, "", 0)
+}
+
 func (l *ledger) NewClient(id int) Client { return &ledgerClient{id: id} }
 
 type ledgerClient struct {

@@ -46,6 +46,11 @@ func (l *listAppend) Setup(ctx context.Context, db *sql.DB) error {
 	return recreate(ctx, db, map[string]string{"lists": "k BIGINT PRIMARY KEY, v TEXT NOT NULL"})
 }
 
+// Ready: the table exists and is empty.
+func (l *listAppend) Ready(ctx context.Context, db *sql.DB) error {
+	return countIs(ctx, db, "lists", 0, "", 0)
+}
+
 func (l *listAppend) NewClient(id int) Client {
 	return &listClient{l: l, rng: clientRand(l.seed, id)}
 }

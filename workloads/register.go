@@ -47,6 +47,11 @@ func (g *register) Setup(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// Ready: every register exists with its initial value.
+func (g *register) Ready(ctx context.Context, db *sql.DB) error {
+	return countIs(ctx, db, "registers", int64(g.keys), "v", RegisterInitial*int64(g.keys))
+}
+
 func (g *register) NewClient(id int) Client {
 	return &registerClient{g: g, rng: clientRand(g.seed, id), last: map[int64]int64{}}
 }

@@ -91,12 +91,5 @@ func (r *Router) ObserveAll(probes []targets.Probe) {
 			next = p.Node
 		}
 	}
-	if next != "" && next != cur {
-		for _, p := range probes {
-			if p.Node == cur && p.Reachable && p.Writable {
-				next = cur
-			}
-		}
-	}
 	r.SetPrimary(next)
 }

@@ -18,14 +18,7 @@ import (
 func runWorkload(t *testing.T, ctx context.Context, w scenarios.Workload, nodes []targets.Node, router *Router, d time.Duration, during func()) ([]opPair, []history.FinalNode) {
 	t.Helper()
 	wl := mustNew(t, w, 7)
-	setup, err := openDB(nodes[0], "", 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer setup.Close()
-	if err := wl.Setup(ctx, setup); err != nil {
-		t.Fatalf("setup %s: %v", w.Kind, err)
-	}
+	setupOn(t, wl, nodes[0])
 	rec := &memRecorder{}
 	pool, err := NewPool(wl, ConfigFor(w, nodes, router, rec, nil))
 	if err != nil {
@@ -126,12 +119,7 @@ func TestIntegrationNodeKilledAnyRouting(t *testing.T) {
 	a.Node.Name, b.Node.Name = "a", "b"
 	nodes := []targets.Node{a.Node, b.Node}
 	// Both servers need the schema: they are independent.
-	wlB := mustNew(t, scenarios.Workload{Kind: "ledger"}, 1)
-	hb, _ := openDB(b.Node, "", 5*time.Second)
-	if err := wlB.Setup(t.Context(), hb); err != nil {
-		t.Fatal(err)
-	}
-	hb.Close()
+	setupOn(t, mustNew(t, scenarios.Workload{Kind: "ledger"}, 1), b.Node)
 	var killedAt, killed time.Time
 	ops, _ := runWorkload(t, t.Context(), scenarios.Workload{Kind: "ledger", Clients: 4, Routing: RouteAny, OpTimeout: scenarios.Duration(2 * time.Second)}, nodes, nil, 4*time.Second, func() {
 		time.Sleep(1500 * time.Millisecond)

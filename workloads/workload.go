@@ -37,6 +37,10 @@ type Workload interface {
 	// afresh through db, a connection to one writable node; replication
 	// carries them to the others. Running it twice leaves the same state.
 	Setup(ctx context.Context, db *sql.DB) error
+	// Ready returns nil once db's node holds everything Setup created
+	// (replication applies it on the other nodes asynchronously: Galera
+	// applies write-sets after certification, replicas after the binlog).
+	Ready(ctx context.Context, db *sql.DB) error
 	// NewClient returns the operation generator of client id.
 	NewClient(id int) Client
 	// FinalRead reads what node holds, for final.json.
