@@ -13,7 +13,7 @@ type gtidKey struct{ domain, server uint32 }
 // gtidSet is a MariaDB GTID list ("domain-server-seq,…") as the highest
 // sequence number per domain and server. gtid_binlog_state lists every
 // (domain, server) pair; gtid_binlog_pos and gtid_current_pos list only the
-// last GTID of each domain.
+// last GTID of each domain, which makes forks harder to prove.
 type gtidSet map[gtidKey]uint64
 
 // parseGTIDs parses a MariaDB GTID list; blanks and newlines are ignored.
@@ -51,25 +51,41 @@ func (g gtidSet) domainMax(domain uint32) (seq uint64, servers int) {
 	return seq, servers
 }
 
-// lacks reports whether a node whose list is b certainly does not hold the
-// GTID domain-server-seq that another node holds. It is certain when b lists
-// that server with a lower number, when b's domain is behind, when b's last
+// lacks reports whether a node whose list is g certainly does not hold the
+// GTID domain-server-seq that another node holds. It is certain when g lists
+// that server with a lower number, when g's domain is behind, when g's last
 // GTID of the domain has the same number from another server (a conflict),
-// or when b lists several servers of the domain (a gtid_binlog_state) but
-// not this one. Otherwise b may hold it and lacks is false.
-func (g gtidSet) lacks(k gtidKey, seq uint64) bool {
+// or when the lists are binlog states (state) and g does not list that
+// server. Otherwise g may hold it and lacks is false.
+func (g gtidSet) lacks(k gtidKey, seq uint64, state bool) bool {
 	if have, ok := g[k]; ok {
 		return have < seq
 	}
 	top, servers := g.domainMax(k.domain)
-	return servers == 0 || top <= seq || servers > 1
+	return servers == 0 || top <= seq || state
+}
+
+// stateForm reports whether the lists are gtid_binlog_state (every
+// domain-server pair) rather than positions (the last GTID per domain):
+// positions never name two servers in one domain.
+func stateForm(sets []gtidSet) bool {
+	for _, g := range sets {
+		seen := map[uint32]bool{}
+		for k := range g {
+			if seen[k.domain] {
+				return true
+			}
+			seen[k.domain] = true
+		}
+	}
+	return false
 }
 
 // missing lists the GTIDs of a that b certainly lacks, sorted.
-func missing(a, b gtidSet) []string {
+func missing(a, b gtidSet, state bool) []string {
 	var out []string
 	for k, seq := range a {
-		if b.lacks(k, seq) {
+		if b.lacks(k, seq, state) {
 			out = append(out, fmt.Sprintf("%d-%d-%d", k.domain, k.server, seq))
 		}
 	}
@@ -96,9 +112,10 @@ type gtidLag struct {
 
 // compareGTIDs compares every pair of named GTID lists.
 func compareGTIDs(names []string, sets []gtidSet) (div []gtidDivergence, lag []gtidLag) {
+	state := stateForm(sets)
 	for i := range sets {
 		for j := i + 1; j < len(sets); j++ {
-			aOnly, bOnly := missing(sets[i], sets[j]), missing(sets[j], sets[i])
+			aOnly, bOnly := missing(sets[i], sets[j], state), missing(sets[j], sets[i], state)
 			switch {
 			case len(aOnly) > 0 && len(bOnly) > 0:
 				div = append(div, gtidDivergence{A: names[i], B: names[j], AOnly: aOnly, BOnly: bOnly})

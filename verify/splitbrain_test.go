@@ -126,6 +126,7 @@ func TestSplitBrainErrantGTIDs(t *testing.T) {
 	for name, lists := range map[string][]string{
 		"same sequence from two servers": {"0-1-101", "0-2-101"},
 		"binlog state, errant on old":    {"0-1-101", "0-1-100,0-2-150"},
+		"binlog state, old ahead":        {"0-1-300", "0-1-100,0-2-250"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			v, ev := checkSplit(t, &hist{}, gtidFinal(lists...))
@@ -138,10 +139,21 @@ func TestSplitBrainErrantGTIDs(t *testing.T) {
 }
 
 func TestSplitBrainLaggingGTIDsNotFlagged(t *testing.T) {
-	v, ev := checkSplit(t, &hist{}, gtidFinal("0-1-120", "0-1-100", "0-1-120"))
-	wantStatus(t, v, Valid)
-	if len(ev.Healed.GTIDLagging) != 2 {
-		t.Fatalf("lagging: %+v", ev.Healed.GTIDLagging)
+	for name, c := range map[string]struct {
+		lists   []string
+		lagging int
+	}{
+		"positions":                  {[]string{"0-1-120", "0-1-100", "0-1-120"}, 2},
+		"states after a failover":    {[]string{"0-1-100,0-2-250", "0-1-100,0-2-200", "0-1-100"}, 3},
+		"positions after a failover": {[]string{"0-2-250", "0-2-200", "0-1-100"}, 3},
+	} {
+		t.Run(name, func(t *testing.T) {
+			v, ev := checkSplit(t, &hist{}, gtidFinal(c.lists...))
+			wantStatus(t, v, Valid)
+			if len(ev.Healed.GTIDLagging) != c.lagging {
+				t.Fatalf("lagging: %+v", ev.Healed.GTIDLagging)
+			}
+		})
 	}
 }
 
@@ -217,12 +229,16 @@ func TestGTIDLacks(t *testing.T) {
 		{gtidKey{1, 1}, 1, true},    // domain never seen
 	}
 	for _, c := range cases {
-		if got := b.lacks(c.k, c.seq); got != c.want {
+		if got := b.lacks(c.k, c.seq, false); got != c.want {
 			t.Errorf("lacks(%v-%d) = %v, want %v", c.k, c.seq, got, c.want)
 		}
 	}
+	if !b.lacks(gtidKey{0, 1}, 101, true) {
+		t.Error("a binlog state that does not list a server lacks its GTIDs")
+	}
+	pos, _ := parseGTIDs("0-1-5,1-2-7")
 	state, _ := parseGTIDs("0-1-100,0-2-150")
-	if !state.lacks(gtidKey{0, 3}, 5) {
-		t.Error("a binlog state that lists several servers but not this one lacks it")
+	if stateForm([]gtidSet{pos, b}) || !stateForm([]gtidSet{pos, state}) {
+		t.Error("binlog states are recognised by two servers in one domain")
 	}
 }
