@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
 	"strings"
 
 	"github.com/vishvananda/netlink"
@@ -31,6 +32,9 @@ func Leftovers(ctx context.Context, node, nsPath, link, hostLink, runID string) 
 		}
 	}
 	rules, err := ExecIn(ctx, nsPath, "iptables", "-w", "-S", "OUTPUT")
+	if _, lookErr := exec.LookPath("iptables"); lookErr != nil {
+		rules, err = nil, nil // no iptables: no NFQUEUE rule either
+	}
 	if err != nil {
 		return nil, err
 	}
