@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"time"
@@ -12,9 +13,11 @@ import (
 
 // RTO measures, per fault window, how long writes were unavailable:
 //
-//   - rto: the outage begins at the first write that completed fail or info
-//     after the fault started (and before the next fault started); RTO runs
-//     from the fault's start to the first write acknowledged after that.
+//   - rto: among the writes that completed fail or info after the fault
+//     started (and before the next fault started), the outage begins at the
+//     earliest invoke (or the fault's start, if later); RTO runs from the
+//     fault's start to the acknowledgement of the first write invoked since
+//     the outage began — the service is back when a new write succeeds.
 //     No failed write: 0, "no outage".
 //   - rto-heal (healed faults): from the heal to full service, the first ok
 //     write at or after the heal from which the next second holds at least
@@ -39,10 +42,11 @@ const (
 	notRecoveredF = "not recovered before the end of the history (value is a lower bound)"
 )
 
-// completion is one write's completion time and whether it was ok.
+// completion is one write's completion time, invoke time and whether it
+// was ok.
 type completion struct {
-	t  int64
-	ok bool
+	t, call int64
+	ok      bool
 }
 
 // writeTimeline is every completed write sorted by completion time, and the
@@ -67,7 +71,7 @@ func buildTimeline(s *opSet) writeTimeline {
 	tl.all, tl.oks = make([]completion, 0, n), make([]int64, 0, oks)
 	for _, o := range s.ops {
 		if o.done >= 0 && writeFuncs[s.f(o)] {
-			tl.all = append(tl.all, completion{t: s.ret(o), ok: s.typ(o) == history.OK})
+			tl.all = append(tl.all, completion{t: s.ret(o), call: s.call(o), ok: s.typ(o) == history.OK})
 		}
 	}
 	slices.SortStableFunc(tl.all, func(a, b completion) int { return cmpInt64(a.t, b.t) })
@@ -114,21 +118,29 @@ func firstAfter(ts []int64, t int64) int {
 
 func (tl *writeTimeline) rto(w *faultWindow, scope int64, th *int64) Window {
 	win := Window{Fault: w.id, Kind: w.kind, Start: w.start, End: w.healed, Metric: "rto", Threshold: th, Status: Valid}
-	i := sort.Search(len(tl.all), func(i int) bool { return tl.all[i].t >= w.start })
-	for ; i < len(tl.all) && tl.all[i].t < scope && tl.all[i].ok; i++ {
+	from := sort.Search(len(tl.all), func(i int) bool { return tl.all[i].t >= w.start })
+	outage := int64(math.MaxInt64)
+	for _, c := range tl.all[from:] {
+		if c.t >= scope {
+			break
+		}
+		if !c.ok {
+			outage = min(outage, max(c.call, w.start))
+		}
 	}
-	if i == len(tl.all) || tl.all[i].t >= scope {
+	if outage == math.MaxInt64 {
 		win.Note = noOutageNote
 		return win
 	}
-	outage := tl.all[i].t
-	j := firstAfter(tl.oks, outage+1)
-	if j == len(tl.oks) {
-		return notRecovered(win, tl.end-w.start, th)
+	for _, c := range tl.all[from:] {
+		if c.ok && c.call >= outage {
+			win.Value = c.t - w.start
+			win.Note = fmt.Sprintf("outage from %s, first write invoked since then acknowledged at %s",
+				nsString(outage), nsString(c.t))
+			return judge(win, th)
+		}
 	}
-	win.Value = tl.oks[j] - w.start
-	win.Note = fmt.Sprintf("outage from %s, first acknowledged write %s", nsString(outage), nsString(tl.oks[j]))
-	return judge(win, th)
+	return notRecovered(win, tl.end-w.start, th)
 }
 
 func (tl *writeTimeline) healRTO(w *faultWindow, prevHeal int64, th *int64) Window {

@@ -34,7 +34,7 @@ func refRTO(ops []*genOp, w faultWindow, scope, end int64) int64 {
 	outage := int64(math.MaxInt64)
 	for _, o := range ops {
 		if o.typ != never && o.typ != history.OK && o.ret >= w.start && o.ret < scope {
-			outage = min(outage, o.ret)
+			outage = min(outage, max(o.call, w.start))
 		}
 	}
 	if outage == math.MaxInt64 {
@@ -42,7 +42,7 @@ func refRTO(ops []*genOp, w faultWindow, scope, end int64) int64 {
 	}
 	first := int64(math.MaxInt64)
 	for _, o := range ops {
-		if o.typ == history.OK && o.ret > outage {
+		if o.typ == history.OK && o.call >= outage && o.ret >= w.start {
 			first = min(first, o.ret)
 		}
 	}

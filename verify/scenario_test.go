@@ -84,3 +84,51 @@ func TestSemiSyncFailoverFound(t *testing.T) {
 		t.Errorf("rpo window: %+v", w)
 	}
 }
+
+// galeraMinorityPartition: n3 is cut from n1 and n2 at 10 s; it keeps its
+// old Primary view for 6 s (its clients' writes stall, then fail with
+// ERROR 1047 once it goes non-Primary), the majority installs a new view and
+// keeps acknowledging. Healed at 25 s, n3 rejoins and catches up.
+func galeraMinorityPartition() *Input {
+	h := &hist{}
+	var all []int64
+	v := int64(0)
+	for ms := 0; ms < 40000; ms += 100 {
+		for p, node := range []string{"n1", "n2", "n3"} {
+			call := msec(ms + 10*p)
+			if node == "n3" && ms >= 10000 && ms < 28000 {
+				if ms == 10000 { // stalls, then the node refuses
+					v++
+					h.add(p, node, v, call, history.Fail, 16.5)
+				}
+				continue
+			}
+			v++
+			h.add(p, node, v, call, history.OK, call+0.005)
+			all = append(all, v)
+		}
+	}
+	h.fault(10, "f1", "partition", history.FaultStart)
+	h.fault(25, "f1", "partition", history.FaultHealed)
+	for s := 1; s < 41; s++ {
+		t := float64(s)
+		switch {
+		case s < 10 || s > 28:
+			h.round(t, galera("n1", "Primary", 3, 3), galera("n2", "Primary", 3, 3), galera("n3", "Primary", 3, 3))
+		case s <= 16: // n3 still shows its old view
+			h.round(t, galera("n1", "Primary", 4, 2), galera("n2", "Primary", 4, 2), galera("n3", "Primary", 3, 3))
+		default:
+			h.round(t, galera("n1", "Primary", 4, 2), galera("n2", "Primary", 4, 2), galera("n3", "non-Primary", -1, 1))
+		}
+	}
+	f := ledgerFinal(map[string][]int64{"n1": all, "n2": all, "n3": all})
+	f.Time = sec(41)
+	return &Input{Events: h.events(), Final: f, Thresholds: Thresholds{RPO: dur(0), RTO: dur(time.Second), HealRTO: dur(5 * time.Second)}}
+}
+
+func TestGaleraMinorityPartitionIsClean(t *testing.T) {
+	vs := RunAll(context.Background(), galeraMinorityPartition(), Checkers("ledger", nil), 30*time.Second)
+	for _, v := range vs {
+		wantStatus(t, v, Valid)
+	}
+}
