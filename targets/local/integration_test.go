@@ -3,6 +3,7 @@ package local_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -74,7 +75,7 @@ func assertNoLeftovers(t *testing.T, ctx context.Context, lab *local.Lab) {
 
 func TestIntegrationGalera(t *testing.T) {
 	ctx := testCtx(t, 3*time.Minute)
-	lab := localtest.TestLab(t, local.Config{Topology: local.Galera, Nodes: 3})
+	lab := localtest.TestLab(t, local.Config{Topology: local.Galera, Nodes: 3, Faketime: true})
 	for _, p := range targets.ProbeAll(ctx, lab) {
 		if p.Role != targets.RoleGaleraSynced || !p.Writable || p.ClusterSize != 3 {
 			t.Fatalf("probe %s: role %s writable %v size %d, want galera-primary writable size 3 (%+v)", p.Node, p.Role, p.Writable, p.ClusterSize, p)
@@ -88,6 +89,8 @@ func TestIntegrationGalera(t *testing.T) {
 			t.Fatalf("%s reads %d rows written on n1, want 2", name, got)
 		}
 	}
+
+	assertSkew(t, lab, "n3", n3)
 
 	// kill n2, write while it is away, restart: it must rejoin by IST
 	if err := lab.StopNode(ctx, "n2", false); err != nil {
@@ -143,7 +146,13 @@ func TestIntegrationReplication(t *testing.T) {
 		t.Fatalf("write on a replica as the workload user: %v, want error 1290 (read-only)", err)
 	}
 
-	// kill a replica and restart it: it resumes replicating
+	// stop a replica gracefully, kill another, restart both: they resume replicating
+	if err := lab.StopNode(ctx, "n2", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := lab.StartNode(ctx, "n2"); err != nil {
+		t.Fatal(err)
+	}
 	if err := lab.StopNode(ctx, "n3", false); err != nil {
 		t.Fatal(err)
 	}
@@ -207,5 +216,34 @@ func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
 			t.Fatalf("timed out after %v waiting for %s", d, what)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// assertSkew writes an offset into node's faketime file and sees its clock
+// jump, then puts it back.
+func assertSkew(t *testing.T, lab *local.Lab, node string, db *sql.DB) {
+	t.Helper()
+	h, err := lab.Handles(node)
+	if err != nil || h.FaketimeFile == "" {
+		t.Fatalf("handles of %s: %+v, %v: want a faketime file", node, h, err)
+	}
+	offset := func() float64 {
+		var ts float64
+		if err := db.QueryRow("SELECT UNIX_TIMESTAMP(NOW(6))").Scan(&ts); err != nil {
+			t.Fatal(err)
+		}
+		return ts - float64(time.Now().UnixMicro())/1e6
+	}
+	for _, tc := range []struct {
+		file string
+		want float64
+	}{{"+3600\n", 3600}, {"+0\n", 0}} {
+		if err := os.WriteFile(h.FaketimeFile, []byte(tc.file), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 5*time.Second, fmt.Sprintf("%s clock offset %v s", node, tc.want), func() bool {
+			o := offset()
+			return o > tc.want-5 && o < tc.want+5
+		})
 	}
 }

@@ -119,6 +119,9 @@ func (l *Lab) Name() string { return l.st.Name }
 // Topology is galera or replication.
 func (l *Lab) Topology() string { return l.st.Topology }
 
+// Subnet is the lab's /24.
+func (l *Lab) Subnet() string { return l.st.Subnet }
+
 // Primary is the node the lab last made writable (replication), "" for Galera.
 func (l *Lab) Primary() string {
 	l.mu.Lock()

@@ -9,9 +9,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// subnetLock serialises subnet choice and bridge creation across every lab
-// on this machine, whatever its state directory.
-const subnetLock = "/run/faultline-subnets.lock"
+// reserveLock serialises the reservation of lab names and subnets (lab
+// directory, subnet choice, bridge) across every lab on this machine,
+// whatever its state directory.
+const reserveLock = "/run/faultline-subnets.lock"
 
 // lockFile takes an exclusive flock on path; call the returned func to release.
 func lockFile(path string) (func(), error) {

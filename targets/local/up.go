@@ -28,22 +28,16 @@ func Up(ctx context.Context, cfg Config) (*Lab, error) {
 	if err := CheckHost(); err != nil {
 		return nil, err
 	}
-	unlock, err := lockFile("/run/faultline-lab-" + cfg.Name + ".lock")
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
 	n := names{lab: cfg.Name, stateDir: cfg.StateDir}
-	if err := checkFree(ctx, n); err != nil {
-		return nil, err
-	}
 	b := &builder{cfg: cfg, n: n, started: time.Now()}
 	lab, err := b.build(ctx)
 	if err != nil {
-		cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		if derr := downByName(cleanup, n, cfg.Log); derr != nil {
-			err = errors.Join(err, fmt.Errorf("tear down after failed up: %w", derr))
+		if b.lab != nil { // something was created: remove it
+			cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			defer cancel()
+			if derr := downByName(cleanup, n, cfg.Log); derr != nil {
+				err = errors.Join(err, fmt.Errorf("tear down after failed up: %w", derr))
+			}
 		}
 		return nil, fmt.Errorf("lab %s up: %w", cfg.Name, err)
 	}
@@ -83,10 +77,7 @@ func (b *builder) step(what string) {
 }
 
 func (b *builder) build(ctx context.Context) (*Lab, error) {
-	if err := b.prepare(); err != nil {
-		return nil, err
-	}
-	if err := b.network(); err != nil {
+	if err := b.reserve(ctx); err != nil {
 		return nil, err
 	}
 	b.step("network " + b.plan.String())
@@ -117,6 +108,24 @@ func (b *builder) build(ctx context.Context) (*Lab, error) {
 	return b.lab, nil
 }
 
+// reserve claims the lab's name and subnet under the machine-wide lock:
+// nothing of a lab of this name may exist; then the lab directory, lab.json
+// and the bridge are created. b.lab stays nil until something is created.
+func (b *builder) reserve(ctx context.Context) error {
+	unlock, err := lockFile(reserveLock)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := checkFree(ctx, b.n); err != nil {
+		return err
+	}
+	if err := b.prepare(); err != nil {
+		return err
+	}
+	return b.network()
+}
+
 // prepare creates the lab directory and lab.json.
 func (b *builder) prepare() error {
 	u, err := user.Lookup("mysql")
@@ -133,9 +142,6 @@ func (b *builder) prepare() error {
 	if err := traversable(b.n.labDir()); err != nil {
 		return err
 	}
-	if err := os.Mkdir(b.n.labDir(), 0o755); err != nil {
-		return fmt.Errorf("lab dir: %w", err)
-	}
 	st := state{
 		Name: b.cfg.Name, Topology: b.cfg.Topology, StateDir: b.cfg.StateDir,
 		Password: randomHex(8), Faketime: b.cfg.Faketime, Created: time.Now().UTC(),
@@ -143,6 +149,13 @@ func (b *builder) prepare() error {
 	for i := range b.cfg.Nodes {
 		node := nodeName(i)
 		st.Nodes = append(st.Nodes, nodeState{Name: node, Zone: b.cfg.Zones[i], NetNS: b.n.netns(node), HostLink: b.n.hostLink(i)})
+	}
+	if err := os.Mkdir(b.n.labDir(), 0o755); err != nil {
+		return fmt.Errorf("lab dir: %w", err)
+	}
+	b.lab = newLab(st, b.cfg.Log)
+	for _, ns := range st.Nodes {
+		node := ns.Name
 		if err := os.Mkdir(b.n.nodeDir(node), 0o750); err != nil {
 			return fmt.Errorf("node dir: %w", err)
 		}
@@ -150,7 +163,6 @@ func (b *builder) prepare() error {
 			return fmt.Errorf("node dir: %w", err)
 		}
 	}
-	b.lab = newLab(st, b.cfg.Log)
 	return b.lab.save()
 }
 
@@ -176,17 +188,13 @@ func randomHex(n int) string {
 	return hex.EncodeToString(buf)
 }
 
-// network chooses the subnet and creates the bridge under the machine-wide lock.
+// network chooses the subnet and creates the bridge; call it holding
+// reserveLock.
 func (b *builder) network() error {
 	var want netip.Prefix
 	if b.cfg.Subnet != "" {
 		want, _ = parseSubnet(b.cfg.Subnet)
 	}
-	unlock, err := lockFile(subnetLock)
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	subnet, err := chooseSubnet(want)
 	if err != nil {
 		return err
