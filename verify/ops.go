@@ -68,16 +68,6 @@ func (s *opSet) typ(o op) history.Type {
 	return s.ev[o.done].Type
 }
 
-func (s *opSet) invoke(o op) *history.Event { return &s.ev[o.inv] }
-
-// completion is the completion event, or nil.
-func (s *opSet) completion(o op) *history.Event {
-	if o.done < 0 {
-		return nil
-	}
-	return &s.ev[o.done]
-}
-
 func (s *opSet) f(o op) string     { return s.ev[o.inv].F }
 func (s *opSet) call(o op) int64   { return s.ev[o.inv].Time }
 func (s *opSet) process(o op) int  { return s.ev[o.inv].Process }
