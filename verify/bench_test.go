@@ -177,3 +177,17 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkLinearizable20k checks a 20 000-operation register history (10
+// clients, 10 keys) generated from the serial model.
+func BenchmarkLinearizable20k(b *testing.B) {
+	ev := genRegister(rngFor(7), 10, 20_000, 10).events()
+	for b.Loop() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		v := Linearizable{}.Check(ctx, &Input{Events: ev})
+		cancel()
+		if v.Status != Valid {
+			b.Fatalf("%s: %s", v.Status, v.Summary)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"faultline.dev/faultline/history"
 	"faultline.dev/faultline/scenarios"
 )
 
@@ -111,5 +112,29 @@ func TestRunAllLedgerCheckers(t *testing.T) {
 		if got[k] != w {
 			t.Errorf("%s: %s, want %s", k, got[k], w)
 		}
+	}
+}
+
+// Bank and register runs through the same entry points.
+func TestRunAllBankAndRegister(t *testing.T) {
+	h, f := genBank(rngFor(3), 4, 200, 5, 100)
+	vs := RunAll(context.Background(), &Input{Events: h.events(), Final: f, BankTotal: 500}, Checkers("bank", nil), 10*time.Second)
+	if len(vs) != 4 {
+		t.Fatalf("bank verdicts: %+v", vs)
+	}
+	for _, v := range vs {
+		wantStatus(t, v, Valid)
+	}
+	rh := genRegister(rngFor(4), 4, 200, 3)
+	rf := &history.Final{Workload: "register", Converged: true, Nodes: []history.FinalNode{
+		{Node: "n1", Reachable: true, Registers: map[int64]int64{1: 2}},
+		{Node: "n2", Reachable: true, Registers: map[int64]int64{1: 2}},
+	}}
+	vs = RunAll(context.Background(), &Input{Events: rh.events(), Final: rf}, Checkers("register", nil), 10*time.Second)
+	if len(vs) != 4 {
+		t.Fatalf("register verdicts: %+v", vs)
+	}
+	for _, v := range vs {
+		wantStatus(t, v, Valid)
 	}
 }
