@@ -118,6 +118,10 @@ func Check(ctx context.Context, dir string) ([]verify.Verdict, error) {
 	}
 	in := &verify.Input{Events: events, Dir: dir, Model: s.Spec.Verify.Model,
 		BankTotal: workloads.WithDefaults(s.Spec.Workload).Total, Thresholds: thresholds(s.Spec.Verify)}
+	if s.Spec.Workload.Kind == scenarios.WorkloadRegister {
+		initial := int64(workloads.RegisterInitial)
+		in.RegisterInitial = &initial
+	}
 	var final history.Final
 	switch b, err := os.ReadFile(filepath.Join(dir, history.FileFinal)); {
 	case err == nil:

@@ -43,6 +43,9 @@ type Input struct {
 	BankTotal int64
 	// Model is the consistency model checked for list-append transactions.
 	Model string
+	// RegisterInitial is the value every register holds before the first
+	// write (the register workload creates its rows with it); nil = absent.
+	RegisterInitial *int64
 
 	once    sync.Once
 	derived *derived

@@ -65,7 +65,7 @@ func (c Linearizable) Check(ctx context.Context, in *Input) Verdict {
 			return cancelled(c.Name(), ctx)
 		}
 	}
-	model := registerModel()
+	model := registerModel(in.RegisterInitial)
 	res, info := porcupine.CheckOperationsVerbose(model, ops, timeout)
 	v := Verdict{Check: c.Name()}
 	switch {
@@ -172,10 +172,14 @@ func step(state, input, _ any) (bool, any) {
 	return in.unknown, s
 }
 
-func registerModel() porcupine.Model {
+func registerModel(initial *int64) porcupine.Model {
+	init := regState{}
+	if initial != nil {
+		init = regState{set: true, v: *initial}
+	}
 	return porcupine.Model{
 		Partition: partitionByKey,
-		Init:      func() any { return regState{} },
+		Init:      func() any { return init },
 		Step:      step,
 		Hash: func(state any) uint64 {
 			s := state.(regState)
