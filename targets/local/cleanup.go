@@ -220,16 +220,52 @@ func Down(ctx context.Context, name, stateDir string) error {
 	return downByName(ctx, names{lab: name, stateDir: StateDir(stateDir)}, nil)
 }
 
-// DownAll tears down every lab under stateDir, and every namespace, link and
-// cgroup named like a lab's.
+// DownAll tears down every lab under stateDir, then every orphan: a lab
+// namespace or bridge (fl-*) whose lab has no live process and no mount
+// anywhere. Labs of other state directories that are running are left alone.
 func DownAll(ctx context.Context, stateDir string) error {
 	dir := StateDir(stateDir)
-	err := teardown(ctx, owner{stateDir: dir})
+	var errs []error
 	entries, _ := os.ReadDir(filepath.Join(dir, "labs"))
 	for _, e := range entries {
 		if e.IsDir() && ValidateName(e.Name()) == nil {
-			err = errors.Join(err, os.RemoveAll(filepath.Join(dir, "labs", e.Name())))
+			errs = append(errs, downByName(ctx, names{lab: e.Name(), stateDir: dir}, nil))
 		}
 	}
-	return err
+	f, err := scan(owner{})
+	if err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	for _, lab := range orphanLabs(f) {
+		o := owner{lab: lab}
+		if len(processes(o)) > 0 || len(mountPoints(o.path)) > 0 {
+			continue // running from another state directory
+		}
+		errs = append(errs, teardown(ctx, o))
+	}
+	return errors.Join(errs...)
+}
+
+// orphanLabs names the labs that namespaces and bridges belong to.
+func orphanLabs(f found) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(lab string) {
+		if ValidateName(lab) == nil && !seen[lab] {
+			seen[lab] = true
+			out = append(out, lab)
+		}
+	}
+	for _, ns := range f.netns {
+		rest := strings.TrimPrefix(ns, "fl-")
+		if i := strings.LastIndexByte(rest, '-'); i > 0 {
+			add(rest[:i])
+		}
+	}
+	for _, l := range f.links {
+		if lab, ok := strings.CutPrefix(l, "fl-"); ok {
+			add(lab)
+		}
+	}
+	return out
 }

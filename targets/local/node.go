@@ -3,7 +3,9 @@ package local
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -28,10 +30,24 @@ func (l *Lab) launch(node string, args ...string) error {
 // waitAnswering waits until node answers SQL as root, failing early if the
 // process this Lab started exits.
 func (l *Lab) waitAnswering(ctx context.Context, node string) error {
+	return l.waitStarted(ctx, node, false)
+}
+
+// waitStarted waits until node answers SQL or, if cluster is set, until it
+// listens for Galera group communication (a node restarted while the rest of
+// its cluster is down waits there for its peers before it serves SQL).
+func (l *Lab) waitStarted(ctx context.Context, node string, cluster bool) error {
 	l.mu.Lock()
 	exited := l.exited[node]
 	l.mu.Unlock()
+	ns, _ := l.node(node)
 	for {
+		if cluster {
+			if c, err := (&net.Dialer{Timeout: 200 * time.Millisecond}).DialContext(ctx, "tcp", net.JoinHostPort(ns.Addr, strconv.Itoa(galeraPort))); err == nil {
+				c.Close()
+				return nil
+			}
+		}
 		db, err := l.adminDB(node)
 		if err == nil {
 			err = db.PingContext(ctx)
@@ -60,9 +76,10 @@ func (l *Lab) logTail(node string, n int) string {
 	return strings.Join(lines, " | ")
 }
 
-// StartNode starts a stopped node and waits until it answers SQL. A Galera
-// node restarts from the position `mariadbd --wsrep-recover` reports so it
-// rejoins by IST; a replication node that is the recorded primary is made
+// StartNode starts a stopped node and waits until it answers SQL (a Galera
+// node: until it listens for its peers; use WaitHealthy for the cluster). A
+// Galera node restarts from the position `mariadbd --wsrep-recover` reports
+// so it rejoins by IST; a replication node that is the recorded primary is made
 // writable again, a replica resumes replicating. Starting a running node is
 // a no-op.
 func (l *Lab) StartNode(ctx context.Context, node string) error {
@@ -79,7 +96,7 @@ func (l *Lab) StartNode(ctx context.Context, node string) error {
 	if err := l.launch(node, args...); err != nil {
 		return err
 	}
-	if err := l.waitAnswering(ctx, node); err != nil {
+	if err := l.waitStarted(ctx, node, l.st.Topology == Galera); err != nil {
 		return fmt.Errorf("start %s: %w", node, err)
 	}
 	if l.st.Topology == Replication && l.Primary() == node {
@@ -103,20 +120,21 @@ func (l *Lab) startArgs(ctx context.Context, node string) ([]string, error) {
 	if seqno >= 0 {
 		args = append(args, fmt.Sprintf("--wsrep_start_position=%s:%d", uuid, seqno))
 	}
-	if l.alone(node) && safeToBootstrap(l.n.dataDir(node)) {
+	if safeToBootstrap(l.n.dataDir(node)) && !l.primaryElsewhere(ctx, node) {
 		args = append(args, "--wsrep-new-cluster")
 	}
 	return args, nil
 }
 
-// alone reports whether no other node of the lab is running.
-func (l *Lab) alone(node string) bool {
+// primaryElsewhere reports whether another node of the lab is in a Primary
+// component: if none is, a node that left last and cleanly must bootstrap.
+func (l *Lab) primaryElsewhere(ctx context.Context, node string) bool {
 	for _, ns := range l.st.Nodes {
-		if ns.Name != node && l.pid(ns.Name) != 0 {
-			return false
+		if ns.Name != node && l.pid(ns.Name) != 0 && l.Probe(ctx, ns.Name).ClusterStatus == "Primary" {
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // safeToBootstrap reads grastate.dat: a node that left last and cleanly.
