@@ -59,3 +59,10 @@ func negative(t *testing.T, name string, checks ...string) {
 	}
 	t.Logf("negative control %s: caught in %d of %d runs", name, caught, n)
 }
+
+// Negative control of our own: Galera misconfigured with
+// pc.ignore_quorum=true keeps the isolated minority Primary and writable, so
+// both sides acknowledge writes that cannot both survive the heal.
+func TestIntegrationControlGaleraIgnoreQuorumInvalid(t *testing.T) {
+	negative(t, "galera-ignore-quorum", verify.NameLostWrites, verify.NameSplitBrain)
+}

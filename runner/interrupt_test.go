@@ -13,6 +13,8 @@ import (
 
 	"faultline.dev/faultline/history"
 	"faultline.dev/faultline/reports"
+	"faultline.dev/faultline/scenarios"
+	"faultline.dev/faultline/scenarios/library"
 )
 
 // TestIntegrationInterruptMidFault runs the real binary, sends SIGINT while
@@ -44,16 +46,12 @@ func TestIntegrationInterruptMidFault(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	var err error
 	select {
-	case err = <-done:
+	case err := <-done:
+		checkInterruptExit(t, err, stderr.String())
 	case <-time.After(3 * time.Minute):
 		_ = cmd.Process.Kill()
 		t.Fatalf("faultline did not stop after SIGINT:\n%s", stderr.String())
-	}
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
-		t.Errorf("exit after SIGINT: %v, want exit code 2 (unknown)\n%s", err, stderr.String())
 	}
 	var res reports.Result
 	readJSON(t, filepath.Join(dir, history.FileResult), &res)
@@ -64,7 +62,20 @@ func TestIntegrationInterruptMidFault(t *testing.T) {
 	if !strings.Contains(hist, `"phase":"healed"`) {
 		t.Errorf("history has no healed fault event after SIGINT")
 	}
-	assertNothingLeft(t, state, "fl-galc6")
+	_, src, _ := library.Resolve("galera-minority-partition")
+	s, err := scenarios.LoadBytes("galera-minority-partition", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertNothingLeft(t, state, scenarios.LabName(s))
+}
+
+func checkInterruptExit(t *testing.T, err error, out string) {
+	t.Helper()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Errorf("exit after SIGINT: %v, want exit code 2 (unknown)\n%s", err, out)
+	}
 }
 
 func waitFor(t *testing.T, limit time.Duration, cond func() (string, bool)) string {
