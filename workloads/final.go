@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strconv"
+	"sync"
 	"time"
 
 	"faultline.dev/faultline/history"
@@ -113,4 +114,16 @@ func recreate(ctx context.Context, db *sql.DB, ddl map[string]string) error {
 		}
 	}
 	return nil
+}
+
+// FinalReadAll reads every node concurrently. A node that cannot be read is
+// in the result with Reachable false (or Err set), never left out.
+func FinalReadAll(ctx context.Context, w Workload, nodes []targets.Node) []history.FinalNode {
+	out := make([]history.FinalNode, len(nodes))
+	var wg sync.WaitGroup
+	for i, n := range nodes {
+		wg.Go(func() { out[i], _ = w.FinalRead(ctx, n) })
+	}
+	wg.Wait()
+	return out
 }

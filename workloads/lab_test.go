@@ -182,11 +182,18 @@ func nodeKilledOnLab(t *testing.T, lab *local.Lab) {
 	if othersOKAfter < 100 {
 		t.Errorf("only %d acknowledged operations on the other nodes after the kill", othersOKAfter)
 	}
-	var live []targets.Node
-	for _, n := range lab.Nodes() {
-		if n.Name != victim {
-			live = append(live, n)
+	var live []history.FinalNode
+	for _, fn := range FinalReadAll(t.Context(), wl, lab.Nodes()) {
+		if fn.Node == victim {
+			if fn.Reachable {
+				t.Errorf("final read reached the killed node %s", victim)
+			}
+			continue
 		}
+		if fn.Err != "" {
+			t.Fatalf("final read of %s: %s", fn.Node, fn.Err)
+		}
+		live = append(live, fn)
 	}
-	checkLedger(t, ops, finalReads(t, t.Context(), wl, live))
+	checkLedger(t, ops, live)
 }
