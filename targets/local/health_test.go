@@ -77,3 +77,11 @@ func TestUnhealthy(t *testing.T) {
 		}
 	}
 }
+
+func TestConfID(t *testing.T) {
+	for in, want := range map[string]int64{"3": 3, "18446744073709551615": -1, "": -1} {
+		if got := confID(in); got != want {
+			t.Errorf("confID(%q) = %d, want %d", in, got, want)
+		}
+	}
+}

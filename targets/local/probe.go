@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -113,7 +114,7 @@ func (l *Lab) observe(ctx context.Context, conn *sql.Conn, p *targets.Probe) err
 		}
 		p.Reachable = true
 		p.ClusterStatus = status["wsrep_cluster_status"]
-		p.ConfID, _ = strconv.ParseInt(status["wsrep_cluster_conf_id"], 10, 64)
+		p.ConfID = confID(status["wsrep_cluster_conf_id"])
 		p.StateUUID = status["wsrep_cluster_state_uuid"]
 		p.LocalState = status["wsrep_local_state_comment"]
 		p.ClusterSize, _ = strconv.Atoi(status["wsrep_cluster_size"])
@@ -206,4 +207,14 @@ func role(topology string, p targets.Probe) (string, bool) {
 		return targets.RoleReplica, false
 	}
 	return targets.RolePrimary, true
+}
+
+// confID parses wsrep_cluster_conf_id; a non-Primary node reports 2^64-1,
+// which is -1 here.
+func confID(s string) int64 {
+	u, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || u > math.MaxInt64 {
+		return -1
+	}
+	return int64(u)
 }
