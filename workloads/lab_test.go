@@ -166,6 +166,7 @@ func nodeKilledOnLab(t *testing.T, lab *local.Lab) {
 		switch {
 		case o.done.Node == victim && o.done.Type != history.OK:
 			victimNotOK++
+			t.Logf("on %s: %s %s", victim, o.done.Type, o.done.Err)
 		case o.done.Node == victim && after:
 			victimOKAfter++
 		case o.done.Type == history.OK && after:
