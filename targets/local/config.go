@@ -1,11 +1,3 @@
-// Package local is faultline's embedded target: a real cluster of mariadbd
-// processes (Galera or GTID replication) on this machine, one network
-// namespace per node on a private bridge, each node's data directory on its
-// own loop-mounted ext4 image and, optionally, its clock under libfaketime.
-//
-// Everything a lab creates is named after the lab (netns "fl-<name>-<node>",
-// bridge "fl-<name>", veths "fl<name><i>", files under
-// <StateDir>/labs/<name>/), so Down and Leftovers find it without state.
 package local
 
 import (
