@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/go-sql-driver/mysql" // the driver of every lab connection
+	"github.com/go-sql-driver/mysql"
 
 	"faultline.dev/faultline/targets"
 )
@@ -24,13 +24,32 @@ func (l *Lab) adminDB(node string) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("mysql", n.DSN("", 2*time.Second))
+	db, err := openQuiet(n.DSN("", 2*time.Second))
 	if err != nil {
 		return nil, err
 	}
 	db.SetMaxOpenConns(1)
 	return db, nil
 }
+
+// openQuiet opens a pool whose driver does not log: a node that was killed
+// leaves dead idle connections, which the pool drops by itself.
+func openQuiet(dsn string) (*sql.DB, error) {
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Logger = quiet{}
+	conn, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(conn), nil
+}
+
+type quiet struct{}
+
+func (quiet) Print(...any) {}
 
 // exec runs statements on node as root, in order, on one connection.
 func (l *Lab) exec(ctx context.Context, node string, stmts ...string) error {
@@ -65,7 +84,7 @@ func (l *Lab) probeDB(node string) (*sql.DB, error) {
 	if !ok {
 		return nil, fmt.Errorf("lab %s: no node %q", l.st.Name, node)
 	}
-	db, err := sql.Open("mysql", n.DSN("", probeTimeout))
+	db, err := openQuiet(n.DSN("", probeTimeout))
 	if err != nil {
 		return nil, err
 	}
