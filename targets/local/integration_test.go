@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +83,7 @@ func TestIntegrationGalera(t *testing.T) {
 			t.Fatalf("probe %s: role %s writable %v size %d, want galera-primary writable size 3 (%+v)", p.Node, p.Role, p.Writable, p.ClusterSize, p)
 		}
 	}
+	assertHandles(t, lab)
 	n1, n2, n3 := open(t, lab, "n1"), open(t, lab, "n2"), open(t, lab, "n3")
 	mustExec(t, n1, "CREATE DATABASE lab", "CREATE TABLE lab.t (id INT PRIMARY KEY, v INT)", "INSERT INTO lab.t VALUES (1, 1), (2, 2)")
 	for name, db := range map[string]*sql.DB{"n2": n2, "n3": n3} {
@@ -176,6 +179,7 @@ func TestIntegrationReplication(t *testing.T) {
 	if p1.Writable || p1.Role != targets.RoleReplica || p1.IORunning != "" {
 		t.Fatalf("old primary after promote: %+v, want read-only and not replicating", p1)
 	}
+	assertListed(t, lab)
 	reopened, err := local.Open(lab.Name(), "")
 	if err != nil || reopened.Primary() != "n2" || len(reopened.Promotions()) != 1 {
 		t.Fatalf("lab.json after promote: primary %q, err %v", reopened.Primary(), err)
@@ -246,4 +250,56 @@ func assertSkew(t *testing.T, lab *local.Lab, node string, db *sql.DB) {
 			return o > tc.want-5 && o < tc.want+5
 		})
 	}
+}
+
+// assertHandles checks every node's fault handles name live kernel state,
+// and that connection info and logs are there for people.
+func assertHandles(t *testing.T, lab *local.Lab) {
+	t.Helper()
+	info := lab.ConnectInfo()
+	for _, n := range lab.Nodes() {
+		h, err := lab.Handles(n.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pid, _ := lab.PID(n.Name)
+		if _, err := os.Stat(h.NetNS); err != nil || pid == 0 || h.Addr.String() != n.Host || h.Link != "eth0" ||
+			!regexp.MustCompile(`^\d+:\d+$`).MatchString(h.BlockDevice) || len(h.Ports) != 4 || h.Ports[0] != n.Port {
+			t.Fatalf("handles of %s: %+v (pid %d, netns: %v)", n.Name, h, pid, err)
+		}
+		if _, err := net.InterfaceByName(h.HostLink); err != nil {
+			t.Fatalf("host link of %s: %v", n.Name, err)
+		}
+		if !strings.Contains(info, "mariadb -h "+n.Host+" -P 3306 -u faultline") {
+			t.Fatalf("connect info lacks %s:\n%s", n.Name, info)
+		}
+	}
+	dir := t.TempDir()
+	if err := lab.Logs(dir); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(dir + "/n1.log"); err != nil || !strings.Contains(string(b), "ready for connections") {
+		t.Fatalf("n1.log copied from the lab: %v", err)
+	}
+}
+
+// assertListed checks List reports the lab with a running process per node.
+func assertListed(t *testing.T, lab *local.Lab) {
+	t.Helper()
+	all, err := local.List("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range all {
+		if st.Name != lab.Name() {
+			continue
+		}
+		for _, n := range st.Nodes {
+			if n.PID == 0 {
+				t.Fatalf("List: %s not running: %+v", n.Name, st)
+			}
+		}
+		return
+	}
+	t.Fatalf("List does not include lab %s", lab.Name())
 }
