@@ -150,6 +150,7 @@ func stopPID(ctx context.Context, pid int, graceful bool, grace time.Duration) e
 	if err := syscall.Kill(pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
 		return fmt.Errorf("signal %d: %w", pid, err)
 	}
+	syscall.Kill(pid, syscall.SIGCONT) // a paused process acts on SIGTERM only once resumed
 	deadline := time.Now().Add(grace)
 	for alive(pid) {
 		if sig != syscall.SIGKILL && time.Now().After(deadline) {
