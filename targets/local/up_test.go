@@ -111,3 +111,32 @@ func TestIntegrationTwoLabsAtOnce(t *testing.T) {
 	}
 	assertNothingOf(t, name)
 }
+
+// TestIntegrationDownWithoutState: a lab whose lab.json is lost is still torn
+// down completely by name, and tearing down twice is harmless.
+func TestIntegrationDownWithoutState(t *testing.T) {
+	if err := local.CheckHost(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	name := localtest.UniqueName()
+	lab, err := local.Up(ctx, local.Config{Name: name, Topology: local.Galera, Nodes: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lab.Down(context.Background()) })
+	if err := os.Remove(filepath.Join(local.StateDir(""), "labs", name, "lab.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := local.Down(ctx, name, ""); err != nil {
+		t.Fatal(err)
+	}
+	assertNothingOf(t, name)
+	if err := lab.Down(ctx); err != nil {
+		t.Fatalf("second down: %v", err)
+	}
+	if err := local.Down(ctx, name, ""); err != nil {
+		t.Fatalf("third down: %v", err)
+	}
+}
