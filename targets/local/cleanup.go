@@ -188,7 +188,7 @@ func isBridge(link string) bool { return strings.HasPrefix(link, "fl-") }
 // downByName tears down lab n and removes its directory.
 func downByName(ctx context.Context, n names, log io.Writer) error {
 	start := time.Now()
-	err := teardown(ctx, owner{lab: n.lab, stateDir: n.stateDir})
+	err := teardown(ctx, owner(n)) // the lab, in its state directory only
 	if err == nil {
 		err = os.RemoveAll(n.labDir())
 	}
