@@ -111,11 +111,7 @@ func TestIntegrationPrimaryRoutingWaits(t *testing.T) {
 // operation in flight, then moves to the other node; the pool keeps going.
 func TestIntegrationNodeKilledAnyRouting(t *testing.T) {
 	skipShort(t)
-	var a, b *testdb.Server
-	var wg sync.WaitGroup
-	wg.Go(func() { a = testdb.Start(t) })
-	b = testdb.Start(t)
-	wg.Wait()
+	a, b := testdb.Start(t), testdb.Start(t)
 	a.Node.Name, b.Node.Name = "a", "b"
 	nodes := []targets.Node{a.Node, b.Node}
 	// Both servers need the schema: they are independent.

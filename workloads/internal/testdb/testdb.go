@@ -60,8 +60,17 @@ func start(options []string) (*Server, error) {
 	if err := chownMySQL(dir); err != nil {
 		return nil, err
 	}
+	// A private tmpdir: bootstraps running at the same time collide on
+	// temporary table names in a shared /tmp.
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o750); err != nil {
+		return nil, err
+	}
+	if err := chownMySQL(tmp); err != nil {
+		return nil, err
+	}
 	if out, err := exec.Command("mariadb-install-db", "--no-defaults", "--user=mysql",
-		"--datadir="+filepath.Join(dir, "data"), "--auth-root-authentication-method=normal",
+		"--datadir="+filepath.Join(dir, "data"), "--tmpdir="+tmp, "--auth-root-authentication-method=normal",
 		"--skip-test-db").CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("mariadb-install-db: %w\n%s", err, tail(out))
 	}
@@ -76,7 +85,7 @@ func start(options []string) (*Server, error) {
 	}
 	args := append([]string{"--no-defaults", "--user=mysql",
 		"--datadir=" + filepath.Join(dir, "data"), "--socket=" + filepath.Join(dir, "sock"),
-		"--pid-file=" + filepath.Join(dir, "pid"), "--port=" + strconv.Itoa(port), "--bind-address=127.0.0.1",
+		"--pid-file=" + filepath.Join(dir, "pid"), "--tmpdir=" + tmp, "--port=" + strconv.Itoa(port), "--bind-address=127.0.0.1",
 		"--skip-name-resolve", "--innodb-buffer-pool-size=32M", "--innodb-log-file-size=16M",
 		"--performance-schema=OFF", "--max-connections=200", "--log-bin=binlog", "--server-id=1"}, options...)
 	s.cmd = exec.Command("mariadbd", args...)
