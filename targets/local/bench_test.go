@@ -100,3 +100,28 @@ func vmRSS(pid int) (int64, error) {
 	}
 	return 0, fmt.Errorf("no VmRSS for pid %d", pid)
 }
+
+// BenchmarkRejoinGalera3: a SIGKILLed node, once evicted, restarted through
+// --wsrep-recover until the cluster is healthy again (IST).
+func BenchmarkRejoinGalera3(b *testing.B) {
+	lab := benchUp(b, local.Config{Topology: local.Galera, Nodes: 3})
+	defer benchDown(b, lab)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	for b.Loop() {
+		b.StopTimer()
+		if err := lab.StopNode(ctx, "n2", false); err != nil {
+			b.Fatal(err)
+		}
+		for p := lab.Probe(ctx, "n1"); p.ClusterSize != 2; p = lab.Probe(ctx, "n1") {
+			time.Sleep(50 * time.Millisecond)
+		}
+		b.StartTimer()
+		if err := lab.StartNode(ctx, "n2"); err != nil {
+			b.Fatal(err)
+		}
+		if err := lab.WaitHealthy(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
