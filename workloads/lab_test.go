@@ -51,6 +51,7 @@ func runAllWorkloads(t *testing.T, lab *local.Lab, routing string, router *Route
 	type result struct {
 		ops []opPair
 		wl  Workload
+		rec *memRecorder
 	}
 	results := make([]result, len(kinds))
 	var wg sync.WaitGroup
@@ -63,15 +64,18 @@ func runAllWorkloads(t *testing.T, lab *local.Lab, routing string, router *Route
 		if err != nil {
 			t.Fatal(err)
 		}
+		results[i] = result{wl: wl, rec: rec}
 		wg.Go(func() {
 			if err := pool.Run(t.Context(), acceptanceDuration); err != nil {
 				t.Errorf("%s: %v", kind, err)
 			}
-			results[i] = result{rec.pairs(t), wl}
-			t.Logf("%s: %v", kind, countTypes(results[i].ops))
 		})
 	}
 	wg.Wait()
+	for i := range results {
+		results[i].ops = results[i].rec.pairs(t)
+		t.Logf("%s: %v", kinds[i], countTypes(results[i].ops))
+	}
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	start := time.Now()
