@@ -6,7 +6,7 @@ LDFLAGS  := -X faultline.dev/faultline/cmd/faultline/internal/cli.Version=$(VERS
 SCENARIO ?= default
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.6.1
 
-.PHONY: all build deps demo test test-unit test-integration bench bench-workload controls fuzz verify clean
+.PHONY: all build deps demo test test-unit test-integration bench bench-workload controls crash fuzz verify clean
 
 all: build
 
@@ -43,6 +43,11 @@ bench-workload:
 # Positive and negative controls of the checkers on real labs, repeated.
 controls: deps build
 	FAULTLINE_CONTROLS_RUNS=10 $(GO) test -count=1 -p 1 -timeout 120m -run 'IntegrationControl' -v ./runner/...
+
+# Kill a harness injecting real faults at random moments, 50 times; after
+# each, `faultline recover` must leave nothing behind.
+crash: deps
+	FAULTLINE_CRASH_ITERATIONS=50 $(GO) test -count=1 -timeout 30m -run 'IntegrationCrashRecover' -v ./injectors/all/
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 10m ./scenarios/
