@@ -8,13 +8,16 @@ import (
 	"faultline.dev/faultline/targets"
 )
 
-// Reconnect backoff bounds, and how long a node that failed to accept a
-// connection is skipped by RouteAny.
+// Reconnect backoff bounds, how long a node that failed to accept a
+// connection is skipped by RouteAny, and the pause bounds after a node
+// refused service.
 const (
 	backoffMin  = 20 * time.Millisecond
 	backoffMax  = 500 * time.Millisecond
 	skipFailed  = 2 * time.Second
 	primaryPoll = 200 * time.Millisecond
+	refusedMin  = 10 * time.Millisecond
+	refusedMax  = 200 * time.Millisecond
 )
 
 // client is one goroutine with one connection.
@@ -26,6 +29,7 @@ type client struct {
 	sess    *Session
 	failed  map[string]time.Time // node → last failed dial
 	backoff time.Duration
+	refused time.Duration // pause after the node refused service
 }
 
 func newClient(p *Pool, id int) *client {
@@ -97,6 +101,22 @@ func (c *client) do(ctx context.Context, op *Op, slot time.Time) {
 	p.cfg.Recorder.Record(done)
 	if err != nil && (c.sess.Broken() || ConnLost(err)) {
 		c.disconnect()
+	}
+	c.pause(ctx, err)
+}
+
+// pause backs off while the node refuses service on a live connection
+// (non-Primary, read-only): such errors come back at once, and without a
+// pause an unthrottled client would fill the history with them. Other
+// errors (conflicts, timeouts, lost connections) need no pause: they took
+// time already, or reconnecting backs off.
+func (c *client) pause(ctx context.Context, err error) {
+	switch ServerErrorNumber(err) {
+	case ErrWsrepNotReady, ErrReadOnly, ErrReadOnlyMode:
+		c.refused = min(max(c.refused*2, refusedMin), refusedMax)
+		sleepUntil(ctx, time.Now().Add(c.refused))
+	default:
+		c.refused = 0
 	}
 }
 

@@ -3,6 +3,7 @@ package workloads
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -197,4 +198,47 @@ func skipShort(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test against a real mariadbd: run without -short (make test-integration)")
 	}
+}
+
+// A node that refuses writes (read-only) fails every add at once; the
+// client backs off instead of filling the history with refusals.
+func TestIntegrationReadOnlyNodeIsNotHammered(t *testing.T) {
+	skipShort(t)
+	srv := testdb.Start(t)
+	root := srv.DB(t, "")
+	for _, q := range []string{
+		"CREATE USER plain@'%' IDENTIFIED BY 'pw'",
+		"GRANT SELECT, INSERT, CREATE, DROP ON *.* TO plain@'%'",
+	} {
+		if _, err := root.ExecContext(t.Context(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	node := srv.Node
+	node.User, node.Password = "plain", "pw"
+	setupOn(t, mustNew(t, scenarios.Workload{Kind: "ledger"}, 1), node)
+	if _, err := root.ExecContext(t.Context(), "SET GLOBAL read_only = 1"); err != nil {
+		t.Fatal(err)
+	}
+	w := scenarios.Workload{Kind: "ledger", Clients: 2, Routing: node.Name}
+	rec := &memRecorder{}
+	pool, err := NewPool(mustNew(t, w, 1), ConfigFor(w, []targets.Node{node}, nil, rec, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.Run(t.Context(), 2*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	ops := rec.pairs(t)
+	c := countTypes(ops)
+	if c[history.Fail] != len(ops) || len(ops) == 0 {
+		t.Fatalf("%v: want only fails on a read-only node", c)
+	}
+	if len(ops) > 60 {
+		t.Fatalf("%d refused operations in 2s by 2 clients: no back-off", len(ops))
+	}
+	if !strings.Contains(ops[0].done.Err, "1290") {
+		t.Fatalf("error %q, want 1290 read-only", ops[0].done.Err)
+	}
+	t.Logf("%d refused operations in 2s: %s", len(ops), ops[0].done.Err)
 }
