@@ -41,6 +41,13 @@ func newBank(w scenarios.Workload, seed int64) *bank {
 func (b *bank) Kind() string     { return scenarios.WorkloadBank }
 func (b *bank) Tables() []string { return []string{"accounts"} }
 
+// BankTotal is the sum of every balance of the bank workload w describes —
+// scenarios.Workload.Total is the whole bank's total, not per account
+// (default accounts × 100) — for the bank checker's invariant.
+func BankTotal(w scenarios.Workload) int64 {
+	return WithDefaults(w).Total
+}
+
 // InitialBalance is account id's balance at setup: the total split evenly,
 // the remainder on account 0.
 func InitialBalance(total int64, accounts int, id int64) int64 {

@@ -45,3 +45,12 @@ func TestWithDefaults(t *testing.T) {
 		t.Fatalf("ledger read fraction %v", *l.ReadFraction)
 	}
 }
+
+func TestBankTotal(t *testing.T) {
+	if got := BankTotal(scenarios.Workload{Kind: "bank", Accounts: 7}); got != 700 {
+		t.Errorf("default total of 7 accounts = %d, want 700", got)
+	}
+	if got := BankTotal(scenarios.Workload{Kind: "bank", Total: 1003}); got != 1003 {
+		t.Errorf("explicit total = %d, want 1003", got)
+	}
+}
