@@ -36,7 +36,7 @@ func ExampleNewPlan() {
 	}
 	_ = scenarios.NewPlan(s, 42).WriteTable(os.Stdout)
 	// Output:
-	// scenario galera-minority-partition  seed 42  duration 50s
+	// scenario galera-minority-partition  seed 42  duration 1m0s
 	// target   local galera fl-galc6 (n1@a n2@b n3@c)
 	// workload ledger, 4 clients, rate unlimited, routing any
 	// checks   lost-writes, split-brain, rpo, rto, convergence
