@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -89,15 +90,27 @@ func (l *Lab) StartNode(ctx context.Context, node string) error {
 	if l.pid(node) != 0 {
 		return nil
 	}
-	args, err := l.startArgs(ctx, node)
-	if err != nil {
-		return fmt.Errorf("start %s: %w", node, err)
+	galera := l.st.Topology == Galera
+	if galera && l.primaryElsewhere(ctx, node) {
+		// Rejoin a running cluster as a member, not by restoring the saved
+		// primary component: with it a quick restart can abort with "Trying
+		// to add self addr" while the others still remember the old member.
+		_ = os.Remove(filepath.Join(l.n.dataDir(node), "gvwstate.dat"))
 	}
-	if err := l.launch(node, args...); err != nil {
-		return err
-	}
-	if err := l.waitStarted(ctx, node, l.st.Topology == Galera); err != nil {
-		return fmt.Errorf("start %s: %w", node, err)
+	for attempt := 1; ; attempt++ {
+		err := l.startOnce(ctx, node, galera)
+		if err == nil {
+			break
+		}
+		if attempt == 3 || ctx.Err() != nil {
+			return err
+		}
+		l.logf("%s: start attempt %d failed, retrying: %v", node, attempt, err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Second):
+		}
 	}
 	if l.st.Topology == Replication && l.Primary() == node {
 		if err := l.exec(ctx, node, "SET GLOBAL read_only=0"); err != nil {
@@ -105,6 +118,35 @@ func (l *Lab) StartNode(ctx context.Context, node string) error {
 		}
 	}
 	return nil
+}
+
+// startOnce launches a node and waits until it answers; a Galera node must
+// also stay up for a few seconds (it can abort after opening its port).
+func (l *Lab) startOnce(ctx context.Context, node string, galera bool) error {
+	args, err := l.startArgs(ctx, node)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", node, err)
+	}
+	if err := l.launch(node, args...); err != nil {
+		return err
+	}
+	if err := l.waitStarted(ctx, node, galera); err != nil {
+		return fmt.Errorf("start %s: %w", node, err)
+	}
+	if !galera {
+		return nil
+	}
+	l.mu.Lock()
+	exited := l.exited[node]
+	l.mu.Unlock()
+	select {
+	case <-exited:
+		return fmt.Errorf("start %s: exited after joining: %s", node, l.logTail(node, 6))
+	case <-time.After(3 * time.Second):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // startArgs are the extra mariadbd arguments for a restart.
