@@ -50,7 +50,7 @@ func runLibrary(t *testing.T, name string, seed int64) *runner.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	state := t.TempDir()
+	state := stateDir(t)
 	start := time.Now()
 	res, err := runner.Run(context.Background(), runner.Options{
 		Scenario: s, Source: src, Seed: seed, OutDir: t.TempDir(), StateDir: state, Quiet: true,
@@ -146,6 +146,20 @@ func assertNothingLeft(t *testing.T, stateDir, lab string) {
 	if len(left) > 0 {
 		t.Errorf("lab %s left behind: %v", lab, left)
 	}
+}
+
+// stateDir is a state directory mariadbd (user mysql) can traverse.
+func stateDir(t *testing.T) string {
+	t.Helper()
+	d, err := os.MkdirTemp("", "faultline-state-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return d
 }
 
 func verdictOf(res *runner.Result, check string) verify.Status {

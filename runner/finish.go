@@ -36,18 +36,9 @@ func (r *run) finalRead(ctx context.Context) {
 		r.progress.Logf("not converged: %v", werr)
 	}
 	r.mark("final-read", "")
-	for _, n := range r.target.Nodes() {
-		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		fn, err := r.wl.FinalRead(rctx, n)
-		cancel()
-		fn.Node = n.Name
-		if err != nil {
-			fn.Reachable, fn.Err = false, err.Error()
-		} else {
-			fn.Reachable = true
-		}
-		final.Nodes = append(final.Nodes, fn)
-	}
+	rctx, cancel := context.WithTimeout(ctx, time.Minute)
+	final.Nodes = workloads.FinalReadAll(rctx, r.wl, r.target.Nodes())
+	cancel()
 	if err := writeJSON(filepath.Join(r.dir, history.FileFinal), final); err != nil {
 		r.progress.Logf("write final state: %v", err)
 	}
@@ -117,7 +108,7 @@ func Check(ctx context.Context, dir string) ([]verify.Verdict, error) {
 		return nil, fmt.Errorf("read history: %w", err)
 	}
 	in := &verify.Input{Events: events, Dir: dir, Model: s.Spec.Verify.Model,
-		BankTotal: workloads.WithDefaults(s.Spec.Workload).Total, Thresholds: thresholds(s.Spec.Verify)}
+		BankTotal: workloads.BankTotal(s.Spec.Workload), Thresholds: thresholds(s.Spec.Verify)}
 	if s.Spec.Workload.Kind == scenarios.WorkloadRegister {
 		initial := int64(workloads.RegisterInitial)
 		in.RegisterInitial = &initial

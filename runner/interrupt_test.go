@@ -26,7 +26,7 @@ func TestIntegrationInterruptMidFault(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/faultline").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	out, state := t.TempDir(), t.TempDir()
+	out, state := t.TempDir(), stateDir(t)
 	cmd := exec.Command(bin, "run", "galera-minority-partition", "--out", out, "--state-dir", state, "--seed", "7")
 	var stderr bytes.Buffer
 	cmd.Stderr, cmd.Stdout = &stderr, &stderr

@@ -38,6 +38,9 @@ func (r *run) setupWorkload(ctx context.Context) error {
 	if err := w.Setup(sctx, db); err != nil {
 		return fmt.Errorf("workload %s setup on %s: %w", w.Kind(), node.Name, err)
 	}
+	if err := workloads.WaitReady(ctx, w, r.target.Nodes(), time.Minute); err != nil {
+		return fmt.Errorf("workload %s: schema did not reach every node: %w", w.Kind(), err)
+	}
 	return nil
 }
 
@@ -65,8 +68,8 @@ func (r *run) probeOnce(ctx context.Context) {
 	for i := range ps {
 		p := ps[i]
 		r.record(&history.Event{Time: now, Process: history.ProcessProbe, Type: history.Probe, Node: p.Node, Probe: &p})
-		r.router.Observe(p)
 	}
+	r.router.ObserveAll(ps)
 	r.mu.Lock()
 	r.probes = ps
 	r.mu.Unlock()
