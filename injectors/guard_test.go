@@ -40,8 +40,7 @@ type guardModel struct {
 	g      *Guard
 	f      *fakeFault
 	state  State
-	record bool     // the ledger should hold a record
-	calls  []string // expected fault calls so far, by step
+	record bool // the ledger should hold a record
 }
 
 // step is one expected outcome: the error the step returns (nil, errForced,
