@@ -8,11 +8,13 @@ import (
 	"strings"
 
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 // Leftovers lists what a run (runID; "" = any run) left in a node's
-// network: faultline nftables tables and NFQUEUE rules in its namespace and
-// faultline qdiscs on its links (hostLink in the harness's namespace).
+// network: faultline blackhole routes (partitions), nftables tables and
+// NFQUEUE rules in its namespace and faultline qdiscs on its links (hostLink
+// in the harness's namespace).
 func Leftovers(ctx context.Context, node, nsPath, link, hostLink, runID string) ([]string, error) {
 	if missingNS(nsPath) {
 		return nil, nil
@@ -21,7 +23,10 @@ func Leftovers(ctx context.Context, node, nsPath, link, hostLink, runID string) 
 	if runID != "" {
 		want = TableName(runID)
 	}
-	var out []string
+	out, err := routeLeftovers(node, nsPath, runID)
+	if err != nil {
+		return nil, err
+	}
 	tabs, err := ListTables(nsPath)
 	if err != nil {
 		return nil, err
@@ -60,4 +65,36 @@ func Leftovers(ctx context.Context, node, nsPath, link, hostLink, runID string) 
 		}
 	}
 	return out, nil
+}
+
+// routeLeftovers lists the faultline routes in a namespace; with a runID,
+// only those tagged with its metric.
+func routeLeftovers(node, nsPath, runID string) ([]string, error) {
+	if nsPath == "" {
+		return nil, nil
+	}
+	rs, err := ListRoutes(nsPath)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range rs {
+		if runID == "" || r.Priority == RouteMetric(runID) {
+			out = append(out, fmt.Sprintf("%s: faultline route %s %s proto %d metric %d table %d",
+				node, routeTypeName(r.Type), r.Dst, r.Protocol, r.Priority, r.Table))
+		}
+	}
+	return out, nil
+}
+
+func routeTypeName(t int) string {
+	switch t {
+	case unix.RTN_BLACKHOLE:
+		return "blackhole"
+	case unix.RTN_UNREACHABLE:
+		return "unreachable"
+	case unix.RTN_PROHIBIT:
+		return "prohibit"
+	}
+	return fmt.Sprintf("type %d", t)
 }

@@ -5,34 +5,44 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"sync"
 	"time"
 
 	"faultline.dev/faultline/injectors"
 	"faultline.dev/faultline/targets"
+
+	"github.com/vishvananda/netlink"
 )
 
 // KindPartition is the registered kind of a partition.
 const KindPartition = "partition"
 
-// PartitionParams is everything needed to apply, prove and undo a partition.
+// PartitionParams is everything needed to apply, prove and undo a partition:
+// the endpoints with the peers each cannot send to (the intended matrix) and
+// the blackhole routes that make it so, tagged with the run's metric.
 type PartitionParams struct {
-	RunID string          `json:"runId"`
-	Shape string          `json:"shape"`
-	Table string          `json:"table"`
-	Nodes []PartitionNode `json:"nodes"`
+	RunID  string          `json:"runId"`
+	Shape  string          `json:"shape"`
+	Metric int             `json:"metric"`
+	Nodes  []PartitionNode `json:"nodes"`
+	Routes []NodeRoutes    `json:"routes"`
 }
 
-// PartitionNode is one node's side of a partition: the peers it drops.
+// PartitionNode is one node of a partition: the peers it cannot send to.
 type PartitionNode struct {
 	Endpoint
-	DropTo   []string `json:"dropTo,omitempty"`
-	DropFrom []string `json:"dropFrom,omitempty"`
+	DropTo []string `json:"dropTo,omitempty"`
 }
 
-// Partition cuts the lab network with one nftables table per node.
-type Partition struct{ p PartitionParams }
+// Partition cuts the lab network with blackhole routes inside each node's
+// namespace: a cut a→b discards, in a, every packet a sends to b. Route
+// changes do not wait for the kernel the way nftables commits that delete
+// do, so a heal costs about as little as an inject.
+type Partition struct {
+	p  PartitionParams
+	mu sync.Mutex
+	hs []*netlink.Handle // route sockets, index-aligned with p.Routes, open from Inject to Recover
+}
 
 var (
 	_ injectors.Fault    = (*Partition)(nil)
@@ -63,12 +73,11 @@ func NewPartition(runID, shape string, groups [][]string, selected []string, eps
 	if err != nil {
 		return nil, err
 	}
-	p := PartitionParams{RunID: runID, Shape: shape, Table: TableName(runID)}
+	p := PartitionParams{RunID: runID, Shape: shape, Metric: RouteMetric(runID), Routes: PlanRoutes(plan, eps)}
 	for _, e := range eps {
-		p.Nodes = append(p.Nodes, PartitionNode{Endpoint: e,
-			DropTo: plan.DropTo(e.Node, names), DropFrom: plan.DropFrom(e.Node, names)})
+		p.Nodes = append(p.Nodes, PartitionNode{Endpoint: e, DropTo: plan.DropTo(e.Node, names)})
 	}
-	return &Partition{p}, nil
+	return &Partition{p: p}, nil
 }
 
 // PartitionFromParams rebuilds a partition from its Params.
@@ -77,7 +86,10 @@ func PartitionFromParams(raw json.RawMessage) (*Partition, error) {
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return nil, fmt.Errorf("partition params: %w", err)
 	}
-	return &Partition{p}, nil
+	if p.Metric == 0 {
+		return nil, fmt.Errorf("partition params: no route metric (a record from an older faultline?)")
+	}
+	return &Partition{p: p}, nil
 }
 
 // Kind is "partition".
@@ -93,68 +105,73 @@ func (f *Partition) Plan() Plan {
 		for _, b := range n.DropTo {
 			plan[Cut{n.Node, b}] = true
 		}
-		for _, a := range n.DropFrom {
-			plan[Cut{a, n.Node}] = true
-		}
 	}
 	return plan
 }
 
-// Specs is the table each node gets; nodes without cuts get none.
-func (f *Partition) Specs() map[string]TableSpec {
-	addr := map[string]net.IP{}
-	for _, n := range f.p.Nodes {
-		addr[n.Node] = n.Addr
-	}
-	out := map[string]TableSpec{}
-	for _, n := range f.p.Nodes {
-		if len(n.DropTo)+len(n.DropFrom) == 0 {
-			continue
-		}
-		s := TableSpec{Table: f.p.Table}
-		for _, b := range n.DropTo {
-			s.DropTo = append(s.DropTo, addr[b])
-		}
-		for _, a := range n.DropFrom {
-			s.DropFrom = append(s.DropFrom, addr[a])
-		}
-		out[n.Node] = s
-	}
-	return out
-}
+// Routes is the blackhole routes of every node with cuts.
+func (f *Partition) Routes() []NodeRoutes { return f.p.Routes }
 
-// Inject applies every node's table, all nodes at once (each commit waits
-// for the kernel, so they overlap).
+// Inject adds every node's routes, all nodes at once. The route sockets
+// stay open until Recover.
 func (f *Partition) Inject(ctx context.Context) error {
-	specs := f.Specs()
-	return eachNode(f.p.Nodes, func(n PartitionNode) error {
-		spec, ok := specs[n.Node]
-		if !ok {
-			return nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.hs == nil {
+		f.hs = make([]*netlink.Handle, len(f.p.Routes))
+	}
+	return eachIndex(len(f.p.Routes), func(i int) error {
+		r := f.p.Routes[i]
+		if f.hs[i] == nil {
+			h, err := OpenRoutes(r.NetNS)
+			if err != nil {
+				return fmt.Errorf("inject partition on %s: %w", r.Node, err)
+			}
+			f.hs[i] = h
 		}
-		if err := ApplyTable(n.NetNS, spec); err != nil {
-			return fmt.Errorf("inject partition on %s: %w", n.Node, err)
+		if err := AddRoutes(f.hs[i], r, f.p.Metric); err != nil {
+			return fmt.Errorf("inject partition on %s: %w", r.Node, err)
 		}
 		return nil
 	})
 }
 
-// Recover deletes the run's table in every node (absent tables are fine).
+// Recover deletes exactly the partition's routes in every node (absent
+// routes and namespaces are fine) and closes the route sockets.
 func (f *Partition) Recover(ctx context.Context) error {
-	return eachNode(f.p.Nodes, func(n PartitionNode) error {
-		if err := DeleteTable(n.NetNS, f.p.Table); err != nil {
-			return fmt.Errorf("recover partition on %s: %w", n.Node, err)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	hs := f.hs
+	f.hs = nil
+	return eachIndex(len(f.p.Routes), func(i int) error {
+		r := f.p.Routes[i]
+		var h *netlink.Handle
+		if i < len(hs) {
+			h = hs[i]
+		}
+		if h == nil {
+			if missingNS(r.NetNS) {
+				return nil
+			}
+			var err error
+			if h, err = OpenRoutes(r.NetNS); err != nil {
+				return fmt.Errorf("recover partition on %s: %w", r.Node, err)
+			}
+		}
+		defer h.Close()
+		if err := DelRoutes(h, r, f.p.Metric); err != nil {
+			return fmt.Errorf("recover partition on %s: %w", r.Node, err)
 		}
 		return nil
 	})
 }
 
-// eachNode runs fn for every node concurrently and joins the errors.
-func eachNode[T any](nodes []T, fn func(T) error) error {
-	errs := make([]error, len(nodes))
+// eachIndex runs fn for 0..n-1 concurrently and joins the errors.
+func eachIndex(n int, fn func(int) error) error {
+	errs := make([]error, n)
 	var wg sync.WaitGroup
-	for i, n := range nodes {
-		wg.Go(func() { errs[i] = fn(n) })
+	for i := range n {
+		wg.Go(func() { errs[i] = fn(i) })
 	}
 	wg.Wait()
 	return errors.Join(errs...)

@@ -1,9 +1,13 @@
 package network
 
 import (
+	"fmt"
+	"net"
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // cuts renders a plan as sorted "a>b" pairs.
@@ -123,8 +127,84 @@ func TestPartitionParamsRoundTrip(t *testing.T) {
 	if cuts(g.Plan()) != "n1>n2 n1>n3" {
 		t.Errorf("rebuilt plan %s", cuts(g.Plan()))
 	}
-	specs := g.Specs()
-	if len(specs["n1"].DropTo) != 2 || len(specs["n2"].DropFrom) != 1 || specs["n2"].Table != "faultline_r1" {
-		t.Errorf("specs %+v", specs)
+	if g.p.Metric != RouteMetric("r1") || len(g.Routes()) != 1 || g.Routes()[0].NetNS != "/run/netns/a" ||
+		fmt.Sprint(g.Routes()[0].Dst) != "[198.18.0.12 198.18.0.13]" {
+		t.Errorf("rebuilt routes %+v metric %d", g.Routes(), g.p.Metric)
+	}
+	if _, err := PartitionFromParams([]byte(`{"runId":"old","table":"faultline_old"}`)); err == nil {
+		t.Errorf("a record without a route metric was accepted")
+	}
+}
+
+// routes renders route specs as "node:dst,dst" in order, last octets only.
+func routes(rs []NodeRoutes) string {
+	var out []string
+	for _, r := range rs {
+		var ds []string
+		for _, d := range r.Dst {
+			ds = append(ds, fmt.Sprint(d.To4()[3]))
+		}
+		out = append(out, r.Node+":"+strings.Join(ds, ","))
+	}
+	return strings.Join(out, " ")
+}
+
+func TestPlanRoutes(t *testing.T) {
+	var eps []Endpoint
+	var names []string
+	for i := 1; i <= 5; i++ {
+		n := fmt.Sprintf("n%d", i)
+		names = append(names, n)
+		eps = append(eps, Endpoint{Node: n, NetNS: "/run/netns/" + n, Addr: net.IPv4(198, 18, 0, byte(10+i))})
+	}
+	tests := []struct {
+		shape    string
+		groups   [][]string
+		selected []string
+		want     string
+	}{
+		{ShapeIsolate, nil, []string{"n2"}, "n1:12 n2:11,13,14,15 n3:12 n4:12 n5:12"},
+		{ShapeHalves, nil, nil, "n1:13,14,15 n2:13,14,15 n3:11,12 n4:11,12 n5:11,12"},
+		{ShapeMajorityMinor, nil, []string{"n4", "n5"}, "n1:14,15 n2:14,15 n3:14,15 n4:11,12,13 n5:11,12,13"},
+		{ShapeMajoritiesRing, nil, nil, "n1:13,14 n2:14,15 n3:11,15 n4:11,12 n5:12,13"},
+		{ShapeBridge, nil, nil, "n1:14,15 n2:14,15 n4:11,12 n5:11,12"},
+		{ShapeOneWay, nil, []string{"n1"}, "n1:12,13,14,15"},
+		{ShapeGroups, [][]string{{"n1"}, {"n2", "n3"}, {"n4", "n5"}}, nil,
+			"n1:12,13,14,15 n2:11,14,15 n3:11,14,15 n4:11,12,13 n5:11,12,13"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.shape, func(t *testing.T) {
+			plan, err := PlanPartition(tc.shape, names, tc.groups, tc.selected)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs := PlanRoutes(plan, eps)
+			if got := routes(rs); got != tc.want {
+				t.Errorf("routes\n got %s\nwant %s", got, tc.want)
+			}
+			for _, r := range rs { // a route per directed cut, in the sender's namespace
+				if r.NetNS != "/run/netns/"+r.Node {
+					t.Errorf("%s routes in %s", r.Node, r.NetNS)
+				}
+			}
+		})
+	}
+}
+
+func TestRouteMetric(t *testing.T) {
+	m := RouteMetric("run-1")
+	if m != RouteMetric("run-1") || m == RouteMetric("run-2") || m <= 0 || m >= 1<<31 {
+		t.Errorf("RouteMetric: %d %d", m, RouteMetric("run-2"))
+	}
+	if RouteMetric("") == 0 {
+		t.Errorf("RouteMetric of an empty id is 0 (no metric)")
+	}
+}
+
+func TestBlackholeRoute(t *testing.T) {
+	r := blackhole(net.IPv4(198, 18, 0, 12), 7)
+	if r.Dst.String() != "198.18.0.12/32" || r.Type != unix.RTN_BLACKHOLE || r.Protocol != RouteProtocol ||
+		r.Priority != 7 || r.Table != unix.RT_TABLE_MAIN {
+		t.Errorf("blackhole route %+v", r)
 	}
 }

@@ -1,0 +1,109 @@
+package network
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"testing"
+	"time"
+
+	"faultline.dev/faultline/injectors/network/nstest"
+)
+
+// benchPartition is a majority-minority partition of five namespaces: 12
+// directed cuts, 2 or 3 per node.
+func benchPartition(b *testing.B, octet int) (*nstest.Net, *Partition) {
+	nt := nstest.New(b, octet, 5)
+	f, err := NewPartition("bench", ShapeMajorityMinor, nil, []string{"n4", "n5"}, endpoints(nt))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return nt, f
+}
+
+// BenchmarkPartitionInjectHeal times the partition fault itself: inject
+// (opens a route socket per node and adds its blackhole routes) and heal
+// (deletes them and closes the sockets), per node and per route.
+func BenchmarkPartitionInjectHeal(b *testing.B) {
+	nt, f := benchPartition(b, 203)
+	ctx := context.Background()
+	var inject, heal []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		if err := f.Inject(ctx); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if err := f.Recover(ctx); err != nil {
+			b.Fatal(err)
+		}
+		inject, heal = append(inject, t1.Sub(t0)), append(heal, time.Since(t1))
+	}
+	report(b, nt, f, inject, heal)
+}
+
+// BenchmarkPartitionInjectHealIPRoute adds and deletes the same routes with
+// one `ip -n NS route add|del blackhole …` command per route, for comparison.
+func BenchmarkPartitionInjectHealIPRoute(b *testing.B) {
+	nt, f := benchPartition(b, 204)
+	var inject, heal []time.Duration
+	each := func(verb string) {
+		for _, r := range f.Routes() {
+			for _, d := range r.Dst {
+				ipRoute(b, r.NetNS, verb, d.String()+"/32", f.p.Metric)
+			}
+		}
+	}
+	for b.Loop() {
+		t0 := time.Now()
+		each("add")
+		t1 := time.Now()
+		each("del")
+		inject, heal = append(inject, t1.Sub(t0)), append(heal, time.Since(t1))
+	}
+	report(b, nt, f, inject, heal)
+}
+
+// BenchmarkPartitionInjectHealNftables applies the same cuts the way the
+// partition did before routes: one nftables table per node (in-process
+// netlink), deleted on heal. Deleting waits for an RCU grace period.
+func BenchmarkPartitionInjectHealNftables(b *testing.B) {
+	nt, f := benchPartition(b, 208)
+	specs := map[string]TableSpec{}
+	for _, r := range f.Routes() {
+		specs[r.NetNS] = TableSpec{Table: "faultline_bench", DropTo: r.Dst}
+	}
+	var inject, heal []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		err := eachIndex(len(f.Routes()), func(i int) error { return ApplyTable(f.Routes()[i].NetNS, specs[f.Routes()[i].NetNS]) })
+		if err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if err := eachIndex(len(f.Routes()), func(i int) error { return DeleteTable(f.Routes()[i].NetNS, "faultline_bench") }); err != nil {
+			b.Fatal(err)
+		}
+		inject, heal = append(inject, t1.Sub(t0)), append(heal, time.Since(t1))
+	}
+	report(b, nt, f, inject, heal)
+}
+
+func report(b *testing.B, nt *nstest.Net, f *Partition, inject, heal []time.Duration) {
+	routes := 0
+	for _, r := range f.Routes() {
+		routes += len(r.Dst)
+	}
+	reportPerNode(b, "inject", inject, len(nt.Nodes))
+	reportPerNode(b, "heal", heal, len(nt.Nodes))
+	reportPer(b, "inject", "route", inject, routes)
+	reportPer(b, "heal", "route", heal, routes)
+}
+
+func ipRoute(b *testing.B, nsPath, verb, dst string, metric int) {
+	out, err := exec.Command("ip", "-n", nsPath[len("/run/netns/"):], "route", verb, "blackhole", dst,
+		"proto", fmt.Sprint(RouteProtocol), "metric", fmt.Sprint(metric)).CombinedOutput()
+	if err != nil {
+		b.Fatalf("ip route %s %s: %v: %s", verb, dst, err, out)
+	}
+}
