@@ -14,9 +14,10 @@ import (
 )
 
 // Leftovers lists what run runID ("" = any run) left on the nodes of m,
-// found by name and tag, without any recorded state: nftables tables,
-// NFQUEUE rules and qdiscs of faultline, throttling cgroups, a faketime
-// offset other than zero, and a stopped (SIGSTOPped) mariadbd.
+// found by name and tag, without any recorded state: blackhole routes
+// (partitions), nftables tables, NFQUEUE rules and qdiscs of faultline,
+// throttling cgroups, a faketime offset other than zero, and a stopped
+// (SIGSTOPped) mariadbd.
 func Leftovers(ctx context.Context, runID string, m targets.Machine) ([]string, error) {
 	var out []string
 	for _, n := range m.Nodes() {

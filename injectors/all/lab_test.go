@@ -113,7 +113,7 @@ func (fx *labFixture) expectLeft(t *testing.T, want string) {
 func (fx *labFixture) partition(t *testing.T) {
 	f, _ := fx.inject(t, "partition", `{"shape":"majority-minority"}`, "n3")
 	defer fx.heal(t, f, true)
-	fx.expectLeft(t, "n3: nftables table faultline_"+fx.run)
+	fx.expectLeft(t, "n3: faultline route blackhole")
 	n3, _ := targets.NodeByName(fx.lab, "n3")
 	deadline := time.Now().Add(15 * time.Second)
 	for {

@@ -112,8 +112,9 @@ func (f *Partition) Plan() Plan {
 // Routes is the blackhole routes of every node with cuts.
 func (f *Partition) Routes() []NodeRoutes { return f.p.Routes }
 
-// Inject adds every node's routes, all nodes at once. The route sockets
-// stay open until Recover.
+// Inject adds every node's routes, one node after the other (a few
+// microseconds each; goroutines would cost more in wake-ups than they
+// overlap). The route sockets stay open until Recover.
 func (f *Partition) Inject(ctx context.Context) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -166,14 +167,12 @@ func (f *Partition) Recover(ctx context.Context) error {
 	})
 }
 
-// eachIndex runs fn for 0..n-1 concurrently and joins the errors.
+// eachIndex runs fn for 0..n-1 in order and joins the errors.
 func eachIndex(n int, fn func(int) error) error {
 	errs := make([]error, n)
-	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { errs[i] = fn(i) })
+		errs[i] = fn(i)
 	}
-	wg.Wait()
 	return errors.Join(errs...)
 }
 
