@@ -18,7 +18,12 @@ type NodeHandles struct {
 	FaketimeFile string `json:"faketimeFile"` // libfaketime offset file read by the node's mariadbd ("" if not under faketime)
 	BlockDevice  string `json:"blockDevice"`  // MAJ:MIN of the node's data device
 	DataDir      string `json:"dataDir"`
-	LogFile      string `json:"logFile"`
+	// DiskFaultFile is the control file of the node's disk-fault layer, and
+	// DiskFaultDir the layer's mount (mariadbd's data directory); both ""
+	// when the node has no such layer.
+	DiskFaultFile string `json:"diskFaultFile,omitempty"`
+	DiskFaultDir  string `json:"diskFaultDir,omitempty"`
+	LogFile       string `json:"logFile"`
 	// Ports the node listens on: SQL first, then cluster ports (Galera 4567, IST 4568, SST 4444).
 	Ports []int `json:"ports"`
 }

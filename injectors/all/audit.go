@@ -16,8 +16,8 @@ import (
 // Leftovers lists what run runID ("" = any run) left on the nodes of m,
 // found by name and tag, without any recorded state: blackhole routes
 // (partitions), nftables tables, NFQUEUE rules and qdiscs of faultline,
-// throttling cgroups, a faketime offset other than zero, and a stopped
-// (SIGSTOPped) mariadbd.
+// throttling cgroups, a faketime offset other than zero, a disk-fault
+// control file holding a fault, and a stopped (SIGSTOPped) mariadbd.
 func Leftovers(ctx context.Context, runID string, m targets.Machine) ([]string, error) {
 	var out []string
 	for _, n := range m.Nodes() {
@@ -41,6 +41,11 @@ func nodeLeftovers(node string, h targets.NodeHandles, m targets.Machine) []stri
 	if h.FaketimeFile != "" {
 		if b, err := os.ReadFile(h.FaketimeFile); err == nil && !zeroOffset(string(b)) {
 			out = append(out, fmt.Sprintf("%s: faketime offset %s", node, strings.TrimSpace(string(b))))
+		}
+	}
+	if h.DiskFaultFile != "" {
+		if left := disk.ControlLeftover(h.DiskFaultFile); left != "" {
+			out = append(out, node+": "+left)
 		}
 	}
 	if pid, err := m.PID(node); err == nil && pid > 0 {

@@ -36,9 +36,21 @@ func HostCapabilities(ctx context.Context) scenarios.Capabilities {
 	if !c.Blkio {
 		c.Reasons["blkio"] = "neither cgroup v1 blkio nor cgroup v2 io is mounted"
 	}
-	c.FUSE = false
-	c.Reasons["fuse"] = "diskFault is not implemented by this build"
+	c.FUSE = fuseUsable()
+	if !c.FUSE {
+		c.Reasons["fuse"] = "/dev/fuse is missing or not usable (modprobe fuse; apt-get install fuse3)"
+	}
 	return c
+}
+
+// fuseUsable reports whether this process can open /dev/fuse.
+func fuseUsable() bool {
+	f, err := os.OpenFile("/dev/fuse", os.O_RDWR, 0)
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
 }
 
 func anyExists(paths []string) bool {

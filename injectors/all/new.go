@@ -53,8 +53,8 @@ func New(ctx context.Context, kind string, params json.RawMessage, m targets.Mac
 			return nil, err
 		}
 		return zone.New(runID, env.StateDir, m, p.Zone)
-	case "diskFault":
-		return nil, fmt.Errorf("diskFault is not supported by this build (no FUSE injector)")
+	case disk.KindFault:
+		return newDiskFault(params, m, nodes, runID)
 	}
 	return nil, fmt.Errorf("unknown fault kind %q", kind)
 }
@@ -127,5 +127,20 @@ func newThrottle(params json.RawMessage, m targets.Machine, nodes []string, runI
 			return nil, fmt.Errorf("disk throttle on %s: %w", n, err)
 		}
 		return disk.New(runID, n, pid, h.BlockDevice, h.DataDir, l)
+	})
+}
+
+func newDiskFault(params json.RawMessage, m targets.Machine, nodes []string, runID string) (injectors.Fault, error) {
+	var p scenarios.DiskFault
+	if err := decode(disk.KindFault, params, &p); err != nil {
+		return nil, err
+	}
+	return perNode(disk.KindFault, nodes, func(n string) (injectors.Fault, error) {
+		h, err := m.Handles(n)
+		if err != nil {
+			return nil, fmt.Errorf("disk fault on %s: %w", n, err)
+		}
+		return disk.NewFault(disk.FaultParams{RunID: runID, Node: n, Control: h.DiskFaultFile, Dir: h.DiskFaultDir,
+			Delay: p.Delay.D(), ErrorRate: p.ErrorRate, Ops: p.Ops, Path: p.Path})
 	})
 }

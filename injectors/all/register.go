@@ -25,9 +25,9 @@ type Env struct {
 }
 
 // Kinds are the fault kinds this build can inject, as named by the
-// scenario format. diskFault is not among them.
+// scenario format.
 var Kinds = []string{
-	network.KindPartition, network.KindLatency, network.KindBandwidth, clock.Kind, disk.Kind,
+	network.KindPartition, network.KindLatency, network.KindBandwidth, clock.Kind, disk.Kind, disk.KindFault,
 	process.KindKill, process.KindPause, process.KindRestart, zone.Kind, process.KindPromote,
 }
 
@@ -47,6 +47,9 @@ func Register(r *injectors.Registry, env Env) {
 	}))
 	r.Register(disk.Kind, multiFactory(disk.Kind, func(raw json.RawMessage) (injectors.Fault, error) {
 		return disk.FromParams(raw)
+	}))
+	r.Register(disk.KindFault, multiFactory(disk.KindFault, func(raw json.RawMessage) (injectors.Fault, error) {
+		return disk.FaultFromParams(raw)
 	}))
 	for _, kind := range []string{process.KindKill, process.KindPause, process.KindRestart} {
 		r.Register(kind, multiFactory(kind, func(raw json.RawMessage) (injectors.Fault, error) {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/vishvananda/netlink"
+
+	"faultline.dev/faultline/targets/local/diskfs"
 )
 
 // owner matches what belongs to one lab (or any lab when lab is ""),
@@ -152,7 +154,22 @@ func teardown(ctx context.Context, o owner) error {
 		return err
 	}
 	var errs []error
+	// servers first, then the disk-fault layers they used: unmount each
+	// layer (its daemon then exits) before killing what is left of it
+	var layers []int
 	for _, pid := range f.procs {
+		if isDiskLayer(pid) {
+			layers = append(layers, pid)
+			continue
+		}
+		errs = append(errs, stopPID(ctx, pid, false, 0))
+	}
+	for _, m := range f.mounts {
+		if diskfs.Mounted(m) {
+			errs = append(errs, unmount(m))
+		}
+	}
+	for _, pid := range layers {
 		errs = append(errs, stopPID(ctx, pid, false, 0))
 	}
 	for _, d := range f.cgroups {

@@ -38,7 +38,7 @@ type Config struct {
 	SemiSyncTimeout time.Duration // rpl_semi_sync_master_timeout; default 10 s
 
 	Faketime   bool  // run every node under libfaketime with its own offset file
-	DiskFaults bool  // reserved for a FUSE layer over the data directory
+	DiskFaults bool  // serve each data directory through a FUSE layer that can delay or fail file operations (package diskfs)
 	DiskSize   int64 // bytes of each node's ext4 image; default 512 MiB
 
 	StateDir string    // default FAULTLINE_STATE_DIR or /var/lib/faultline

@@ -42,6 +42,13 @@
 // the workload), 'root'@'%' for administration and 'repl'@'%' for
 // replication, all with the lab's password from lab.json.
 //
-// Out of scope: the FUSE disk-fault layer (Config.DiskFaults is reserved),
-// cgroup creation (the disk injector owns it; Down removes faultline-<lab>*).
+// With Config.DiskFaults each node's mariadbd uses <node>/db as its data
+// directory: a FUSE pass-through mount (package diskfs) of the real one on
+// the node's disk, served by a daemon started with the lab (a re-execution
+// of the current binary) that delays or fails file operations as
+// <node>/diskfault.json says (`{}` = pass through); InnoDB then flushes with
+// fsync (no O_DIRECT). Down unmounts the layers and ends their daemons.
+//
+// Out of scope: cgroup creation (the disk injector owns it; Down removes
+// faultline-<lab>*).
 package local

@@ -44,6 +44,7 @@ type state struct {
 	Harness     string      `json:"harness"`
 	Password    string      `json:"password"`
 	Faketime    bool        `json:"faketime"`
+	DiskFaults  bool        `json:"diskFaults,omitempty"`
 	ClusterUUID string      `json:"clusterUUID,omitempty"`
 	Primary     string      `json:"primary,omitempty"`
 	Nodes       []nodeState `json:"nodes"`
@@ -196,6 +197,9 @@ func (l *Lab) Handles(node string) (targets.NodeHandles, error) {
 	}
 	if l.st.Faketime {
 		h.FaketimeFile = l.n.faketime(node)
+	}
+	if l.st.DiskFaults {
+		h.DiskFaultFile, h.DiskFaultDir = l.n.diskControl(node), l.n.fuseDir(node)
 	}
 	if l.st.Topology == Galera {
 		h.Ports = append(h.Ports, galeraPort, istPort, sstPort)

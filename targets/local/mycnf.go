@@ -43,7 +43,10 @@ var baseOptions = map[string]string{
 // overrides, then the node's own.
 func (s nodeSpec) options() map[string]string {
 	o := maps.Clone(baseOptions)
-	o["datadir"] = s.n.dataDir(s.Name)
+	o["datadir"] = s.n.serverDataDir(s.Name, s.cfg.DiskFaults)
+	if s.cfg.DiskFaults {
+		o["innodb_flush_method"] = "fsync" // no O_DIRECT: every write and fsync reaches the layer
+	}
 	o["socket"] = s.n.socket(s.Name)
 	o["pid-file"] = s.n.pidFile(s.Name)
 	o["log-error"] = s.n.errLog(s.Name)

@@ -28,6 +28,9 @@ func Up(ctx context.Context, cfg Config) (*Lab, error) {
 	if err := CheckHost(); err != nil {
 		return nil, err
 	}
+	if err := checkDiskFaults(cfg); err != nil {
+		return nil, err
+	}
 	n := names{lab: cfg.Name, stateDir: cfg.StateDir}
 	b := &builder{cfg: cfg, n: n, started: time.Now()}
 	lab, err := b.build(ctx)
@@ -95,6 +98,12 @@ func (b *builder) build(ctx context.Context) (*Lab, error) {
 		return nil, err
 	}
 	b.step("data directories seeded")
+	if b.cfg.DiskFaults {
+		if err := b.diskLayers(ctx); err != nil {
+			return nil, err
+		}
+		b.step("disk-fault layers mounted")
+	}
 	var err error
 	if b.cfg.Topology == Galera {
 		err = b.startGalera(ctx)
@@ -144,7 +153,7 @@ func (b *builder) prepare() error {
 	}
 	st := state{
 		Name: b.cfg.Name, Topology: b.cfg.Topology, StateDir: b.cfg.StateDir,
-		Password: randomHex(8), Faketime: b.cfg.Faketime, Created: time.Now().UTC(),
+		Password: randomHex(8), Faketime: b.cfg.Faketime, DiskFaults: b.cfg.DiskFaults, Created: time.Now().UTC(),
 	}
 	for i := range b.cfg.Nodes {
 		node := nodeName(i)

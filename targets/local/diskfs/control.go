@@ -36,6 +36,12 @@ type Control struct {
 // Active reports whether c changes anything.
 func (c Control) Active() bool { return c.Delay != "" && c.Delay != "0s" || c.ErrorRate > 0 }
 
+// Validate checks the delay, the error rate and the operation names.
+func (c Control) Validate() error {
+	_, err := c.rules()
+	return err
+}
+
 // rules is a parsed Control.
 type rules struct {
 	delay time.Duration
