@@ -12,9 +12,11 @@ type Final struct {
 
 // FinalNode is one node's final state. Only the field of the run's workload is set.
 type FinalNode struct {
-	Node        string `json:"node"`
-	Reachable   bool   `json:"reachable"`
-	Err         string `json:"err,omitempty"`
+	Node      string `json:"node"`
+	Reachable bool   `json:"reachable"`
+	Err       string `json:"err,omitempty"`
+	// GTIDBinlog is gtid_binlog_state: the last GTID of every domain-server
+	// pair in the binlog, so a forked history (errant transactions) shows.
 	GTIDBinlog  string `json:"gtidBinlog,omitempty"`
 	GTIDCurrent string `json:"gtidCurrent,omitempty"`
 	// Checksums of the workload tables (CHECKSUM TABLE), by table name.

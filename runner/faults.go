@@ -129,6 +129,11 @@ func (r *run) inject(ctx context.Context, sg *stepGuard) {
 		return
 	}
 	if sg.step.Kind == scenarios.FaultPromote {
+		// An operator action is not undone; its Recover only closes the
+		// ledger record.
+		if err := sg.guard.Recover(ictx); err != nil {
+			r.progress.Logf("%s promote: close ledger record: %v", sg.step.ID, err)
+		}
 		r.faultEvent(sg, history.FaultAction, "promoted "+on, nil)
 		r.progress.Logf("%s promote %s", sg.step.ID, on)
 		return

@@ -48,7 +48,7 @@ func finalRead(ctx context.Context, node targets.Node, tables []string, body fun
 }
 
 func readGTID(ctx context.Context, db *sql.DB, fn *history.FinalNode) error {
-	err := db.QueryRowContext(ctx, "SELECT @@gtid_binlog_pos, @@gtid_current_pos").Scan(&fn.GTIDBinlog, &fn.GTIDCurrent)
+	err := db.QueryRowContext(ctx, "SELECT @@gtid_binlog_state, @@gtid_current_pos").Scan(&fn.GTIDBinlog, &fn.GTIDCurrent)
 	if err != nil {
 		return fmt.Errorf("gtid positions: %w", err)
 	}
