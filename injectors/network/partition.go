@@ -5,13 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
 	"faultline.dev/faultline/injectors"
 	"faultline.dev/faultline/targets"
-
-	"github.com/vishvananda/netlink"
 )
 
 // KindPartition is the registered kind of a partition.
@@ -39,9 +38,9 @@ type PartitionNode struct {
 // changes do not wait for the kernel the way nftables commits that delete
 // do, so a heal costs about as little as an inject.
 type Partition struct {
-	p  PartitionParams
-	mu sync.Mutex
-	hs []*netlink.Handle // route sockets, index-aligned with p.Routes, open from Inject to Recover
+	p     PartitionParams
+	mu    sync.Mutex
+	socks []*routeSocket // index-aligned with p.Routes, open from Inject to Recover
 }
 
 var (
@@ -112,29 +111,27 @@ func (f *Partition) Plan() Plan {
 // Routes is the blackhole routes of every node with cuts.
 func (f *Partition) Routes() []NodeRoutes { return f.p.Routes }
 
-// Inject adds every node's routes, one node after the other (a few
-// microseconds each; goroutines would cost more in wake-ups than they
-// overlap). The route sockets stay open until Recover.
+// Inject adds every node's routes: one route socket per node, opened on
+// first use and kept until Recover, and one write per node for all its
+// routes. Adding a route that is there already is fine, so injecting twice
+// leaves one route per cut.
 func (f *Partition) Inject(ctx context.Context) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.hs == nil {
-		f.hs = make([]*netlink.Handle, len(f.p.Routes))
+	if f.socks == nil {
+		socks, err := openRouteSockets(f.paths(f.p.Routes))
+		if err != nil {
+			return fmt.Errorf("inject partition: %w", err)
+		}
+		f.socks = socks
 	}
-	return eachIndex(len(f.p.Routes), func(i int) error {
-		r := f.p.Routes[i]
-		if f.hs[i] == nil {
-			h, err := OpenRoutes(r.NetNS)
-			if err != nil {
-				return fmt.Errorf("inject partition on %s: %w", r.Node, err)
-			}
-			f.hs[i] = h
+	var errs []error
+	for i, r := range f.p.Routes {
+		if err := f.socks[i].apply(opAdd, r.Dst, f.p.Metric); err != nil {
+			errs = append(errs, fmt.Errorf("inject partition on %s: %w", r.Node, err))
 		}
-		if err := AddRoutes(f.hs[i], r, f.p.Metric); err != nil {
-			return fmt.Errorf("inject partition on %s: %w", r.Node, err)
-		}
-		return nil
-	})
+	}
+	return errors.Join(errs...)
 }
 
 // Recover deletes exactly the partition's routes in every node (absent
@@ -142,38 +139,32 @@ func (f *Partition) Inject(ctx context.Context) error {
 func (f *Partition) Recover(ctx context.Context) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	hs := f.hs
-	f.hs = nil
-	return eachIndex(len(f.p.Routes), func(i int) error {
-		r := f.p.Routes[i]
-		var h *netlink.Handle
-		if i < len(hs) {
-			h = hs[i]
+	socks := f.socks
+	f.socks = nil
+	routes := f.p.Routes
+	if socks == nil {
+		routes = slices.DeleteFunc(slices.Clone(routes), func(r NodeRoutes) bool { return missingNS(r.NetNS) })
+		var err error
+		if socks, err = openRouteSockets(f.paths(routes)); err != nil {
+			return fmt.Errorf("recover partition: %w", err)
 		}
-		if h == nil {
-			if missingNS(r.NetNS) {
-				return nil
-			}
-			var err error
-			if h, err = OpenRoutes(r.NetNS); err != nil {
-				return fmt.Errorf("recover partition on %s: %w", r.Node, err)
-			}
+	}
+	defer closeAll(socks)
+	var errs []error
+	for i, r := range routes {
+		if err := socks[i].apply(opDel, r.Dst, f.p.Metric); err != nil {
+			errs = append(errs, fmt.Errorf("recover partition on %s: %w", r.Node, err))
 		}
-		defer h.Close()
-		if err := DelRoutes(h, r, f.p.Metric); err != nil {
-			return fmt.Errorf("recover partition on %s: %w", r.Node, err)
-		}
-		return nil
-	})
-}
-
-// eachIndex runs fn for 0..n-1 in order and joins the errors.
-func eachIndex(n int, fn func(int) error) error {
-	errs := make([]error, n)
-	for i := range n {
-		errs[i] = fn(i)
 	}
 	return errors.Join(errs...)
+}
+
+func (f *Partition) paths(rs []NodeRoutes) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.NetNS
+	}
+	return out
 }
 
 // PartitionEvidence is the intended and the observed connectivity.

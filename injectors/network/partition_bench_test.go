@@ -2,8 +2,10 @@ package network
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,17 +78,28 @@ func BenchmarkPartitionInjectHealNftables(b *testing.B) {
 	var inject, heal []time.Duration
 	for b.Loop() {
 		t0 := time.Now()
-		err := eachIndex(len(f.Routes()), func(i int) error { return ApplyTable(f.Routes()[i].NetNS, specs[f.Routes()[i].NetNS]) })
-		if err != nil {
+		if err := concurrently(f.Routes(), func(r NodeRoutes) error { return ApplyTable(r.NetNS, specs[r.NetNS]) }); err != nil {
 			b.Fatal(err)
 		}
 		t1 := time.Now()
-		if err := eachIndex(len(f.Routes()), func(i int) error { return DeleteTable(f.Routes()[i].NetNS, "faultline_bench") }); err != nil {
+		if err := concurrently(f.Routes(), func(r NodeRoutes) error { return DeleteTable(r.NetNS, "faultline_bench") }); err != nil {
 			b.Fatal(err)
 		}
 		inject, heal = append(inject, t1.Sub(t0)), append(heal, time.Since(t1))
 	}
 	report(b, nt, f, inject, heal)
+}
+
+// concurrently runs fn for every node at once, as the nftables partition
+// did (each commit waits for the kernel, so they overlap).
+func concurrently(rs []NodeRoutes, fn func(NodeRoutes) error) error {
+	errs := make([]error, len(rs))
+	var wg sync.WaitGroup
+	for i, r := range rs {
+		wg.Go(func() { errs[i] = fn(r) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func report(b *testing.B, nt *nstest.Net, f *Partition, inject, heal []time.Duration) {

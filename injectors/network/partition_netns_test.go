@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"net"
 	"testing"
 	"time"
 
@@ -166,5 +167,36 @@ func TestIntegrationPartitionVerifyDetectsMissingCut(t *testing.T) {
 	}
 	if ev.Held {
 		t.Fatalf("verify held without injection: %s", ev.Data)
+	}
+}
+
+// TestIntegrationRouteBatchReportsFailures checks that a failing message in
+// the middle of a batch is reported with its destination and that the rest
+// of the batch is still applied.
+func TestIntegrationRouteBatchReportsFailures(t *testing.T) {
+	nt := nstest.New(t, 210, 4)
+	socks, err := openRouteSockets([]string{nt.Nodes[0].NetNS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeAll(socks)
+	s, metric := socks[0], RouteMetric("batch")
+	dsts := []net.IP{nt.Nodes[1].Addr, nt.Nodes[2].Addr, nt.Nodes[3].Addr}
+	if err := s.apply(opAdd, dsts[1:2], metric); err != nil {
+		t.Fatal(err)
+	}
+	strict := routeOp{opAdd.msgType, opAdd.flags, 0} // EEXIST is an error here
+	err = s.apply(strict, dsts, metric)
+	if err == nil || !contains(err.Error(), "blackhole route to "+dsts[1].String()) || contains(err.Error(), dsts[0].String()) {
+		t.Errorf("batch error: %v", err)
+	}
+	if rs, err := ListRoutes(nt.Nodes[0].NetNS); err != nil || len(rs) != 3 {
+		t.Errorf("routes after the batch: %+v %v", rs, err)
+	}
+	if err := s.apply(opDel, dsts, metric); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.apply(opDel, dsts, metric); err != nil { // absent routes are fine
+		t.Errorf("second delete: %v", err)
 	}
 }

@@ -1,10 +1,12 @@
 package network
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -201,10 +203,27 @@ func TestRouteMetric(t *testing.T) {
 	}
 }
 
-func TestBlackholeRoute(t *testing.T) {
-	r := blackhole(net.IPv4(198, 18, 0, 12), 7)
-	if r.Dst.String() != "198.18.0.12/32" || r.Type != unix.RTN_BLACKHOLE || r.Protocol != RouteProtocol ||
-		r.Priority != 7 || r.Table != unix.RT_TABLE_MAIN {
-		t.Errorf("blackhole route %+v", r)
+func TestRouteMessage(t *testing.T) {
+	b := routeMessage(opAdd, 7, net.IPv4(198, 18, 0, 12), 0x01020304, true)
+	msgs, err := syscall.ParseNetlinkMessage(b)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("parse: %v %d", err, len(msgs))
+	}
+	h := msgs[0].Header
+	if h.Type != unix.RTM_NEWROUTE || h.Seq != 7 ||
+		h.Flags != unix.NLM_F_REQUEST|unix.NLM_F_CREATE|unix.NLM_F_EXCL|unix.NLM_F_ACK {
+		t.Errorf("header %+v", h)
+	}
+	rt := msgs[0].Data
+	if rt[0] != unix.AF_INET || rt[1] != 32 || rt[4] != unix.RT_TABLE_MAIN || rt[5] != RouteProtocol ||
+		rt[7] != unix.RTN_BLACKHOLE {
+		t.Errorf("rtmsg % x", rt[:unix.SizeofRtMsg])
+	}
+	attrs := fmt.Sprintf("% x", rt[unix.SizeofRtMsg:])
+	if want := "08 00 01 00 c6 12 00 0c 08 00 06 00 " + fmt.Sprintf("% x", binary.NativeEndian.AppendUint32(nil, 0x01020304)); attrs != want {
+		t.Errorf("attributes %s, want %s", attrs, want)
+	}
+	if del := routeMessage(opDel, 8, net.IPv4(198, 18, 0, 12), 1, false); binary.NativeEndian.Uint16(del[6:]) != unix.NLM_F_REQUEST {
+		t.Errorf("delete without ack has flags %x", binary.NativeEndian.Uint16(del[6:]))
 	}
 }

@@ -1,7 +1,6 @@
 package network
 
 import (
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"net"
@@ -54,21 +53,9 @@ func PlanRoutes(plan Plan, eps []Endpoint) []NodeRoutes {
 	return out
 }
 
-// blackhole is the netlink form of one faultline route to dst.
-func blackhole(dst net.IP, metric int) *netlink.Route {
-	return &netlink.Route{
-		Dst:      &net.IPNet{IP: dst.To4(), Mask: net.CIDRMask(32, 32)},
-		Type:     unix.RTN_BLACKHOLE,
-		Protocol: RouteProtocol,
-		Priority: metric,
-		Table:    unix.RT_TABLE_MAIN,
-		Family:   netlink.FAMILY_V4,
-	}
-}
-
-// OpenRoutes opens a route netlink socket inside the namespace at nsPath;
-// the caller closes the handle.
-func OpenRoutes(nsPath string) (*netlink.Handle, error) {
+// openRoutes opens a route netlink socket inside the namespace at nsPath
+// through the netlink library; the caller closes the handle.
+func openRoutes(nsPath string) (*netlink.Handle, error) {
 	ns, err := netns.GetFromPath(nsPath)
 	if err != nil {
 		return nil, fmt.Errorf("netns %s: %w", nsPath, err)
@@ -81,32 +68,10 @@ func OpenRoutes(nsPath string) (*netlink.Handle, error) {
 	return h, nil
 }
 
-// AddRoutes adds r's blackhole routes tagged metric; a route that is
-// already there is fine, so adding twice leaves one copy.
-func AddRoutes(h *netlink.Handle, r NodeRoutes, metric int) error {
-	for _, dst := range r.Dst {
-		if err := h.RouteAdd(blackhole(dst, metric)); err != nil && !errors.Is(err, unix.EEXIST) {
-			return fmt.Errorf("add blackhole route to %s: %w", dst, err)
-		}
-	}
-	return nil
-}
-
-// DelRoutes deletes exactly r's routes tagged metric; absent ones are fine.
-func DelRoutes(h *netlink.Handle, r NodeRoutes, metric int) error {
-	var errs []error
-	for _, dst := range r.Dst {
-		if err := h.RouteDel(blackhole(dst, metric)); err != nil && !errors.Is(err, unix.ESRCH) {
-			errs = append(errs, fmt.Errorf("delete blackhole route to %s: %w", dst, err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
 // ListRoutes lists the faultline routes (any table, IPv4) in the namespace
 // at nsPath.
 func ListRoutes(nsPath string) ([]netlink.Route, error) {
-	h, err := OpenRoutes(nsPath)
+	h, err := openRoutes(nsPath)
 	if err != nil {
 		return nil, err
 	}
