@@ -95,6 +95,13 @@ func TestIntegrationLayerDelaysAndFails(t *testing.T) {
 	if slow < 50*time.Millisecond || other >= 50*time.Millisecond {
 		t.Errorf("delay not applied to ib_* fsync only: %v on ib_logfile0, %v on other", slow, other)
 	}
+	if err := diskfs.WriteControl(control, diskfs.Control{Delay: "50ms", Ops: []string{"read"}}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * diskfs.PollInterval)
+	if d, err := directRead(filepath.Join(mount, "ib_logfile0")); err != nil || d < 50*time.Millisecond {
+		t.Errorf("direct read under a 50ms read delay: %v, %v", d, err)
+	}
 	if err := diskfs.WriteControl(control, diskfs.Control{ErrorRate: 100, Ops: []string{"write"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -123,4 +130,21 @@ func errorsIsEIO(err error) bool {
 		e = u.Unwrap()
 	}
 	return false
+}
+
+// directRead times an O_DIRECT 4 KiB read, which bypasses the page cache.
+func directRead(path string) (time.Duration, error) {
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_DIRECT, 0)
+	if err != nil {
+		return 0, err
+	}
+	defer syscall.Close(fd)
+	buf, err := syscall.Mmap(-1, 0, 4096, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		return 0, err
+	}
+	defer syscall.Munmap(buf)
+	t0 := time.Now()
+	_, err = syscall.Pread(fd, buf, 0)
+	return time.Since(t0), err
 }
