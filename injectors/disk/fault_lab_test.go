@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -152,6 +154,35 @@ func TestIntegrationDiskFault(t *testing.T) {
 		}
 	})
 
+	t.Run("a dead layer is remounted when the node starts", func(t *testing.T) {
+		pid := layerPID(t, h.DiskFaultDir)
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		if err := lab.StopNode(ctx, "n1", false); err != nil {
+			t.Fatal(err)
+		}
+		if err := lab.StartNode(ctx, "n1"); err != nil {
+			t.Fatalf("start on a dead layer: %v", err)
+		}
+		if err := lab.WaitHealthy(ctx); err != nil {
+			t.Fatalf("healthy after remount: %v", err)
+		}
+		if layerPID(t, h.DiskFaultDir) == pid {
+			t.Error("the layer was not restarted")
+		}
+		if _, err := db.ExecContext(ctx, "INSERT INTO fl.t (v) VALUES (3)"); err != nil {
+			t.Errorf("write after remount: %v", err)
+		}
+	})
+
+	left, err := local.Leftovers(ctx, lab.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if joined := strings.Join(left, "\n"); !strings.Contains(joined, "mount "+h.DiskFaultDir) || !strings.Contains(joined, diskfs.FsName+" --mount=") {
+		t.Errorf("lab leftovers while up do not list the layer's mount and daemon:\n%s", joined)
+	}
 	if left := leftovers(t, ctx, lab); len(left) != 0 {
 		t.Errorf("audit after recovery: %v", left)
 	}
@@ -206,4 +237,22 @@ func recoverFault(t *testing.T, ctx context.Context, f *disk.Fault) {
 			t.Fatalf("recover: %v", err)
 		}
 	}
+}
+
+// layerPID is the pid of the layer daemon serving mount.
+func layerPID(t *testing.T, mount string) int {
+	t.Helper()
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if strings.Contains(string(b), "\x00--mount="+mount+"\x00") {
+			return pid
+		}
+	}
+	t.Fatalf("no layer daemon for %s", mount)
+	return 0
 }

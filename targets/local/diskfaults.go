@@ -2,10 +2,12 @@ package local
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"faultline.dev/faultline/targets/local/diskfs"
@@ -42,8 +44,8 @@ func checkDiskFaults(cfg Config) error {
 	return nil
 }
 
-// startDiskLayer mounts a node's disk-fault layer, passing everything
-// through, and returns once it is mounted. The daemon runs in its own
+// startDiskLayer mounts a node's disk-fault layer (with a pass-through
+// control file unless one exists) and returns once it is mounted. The daemon runs in its own
 // session so it outlives the harness; teardown finds it by its arguments.
 func (l *Lab) startDiskLayer(ctx context.Context, node string, uid, gid int) error {
 	mount, control := l.n.fuseDir(node), l.n.diskControl(node)
@@ -53,8 +55,10 @@ func (l *Lab) startDiskLayer(ctx context.Context, node string, uid, gid int) err
 	if err := os.Chown(mount, uid, gid); err != nil {
 		return fmt.Errorf("disk layer of %s: %w", node, err)
 	}
-	if err := diskfs.WriteControl(control, diskfs.Control{}); err != nil {
-		return fmt.Errorf("disk layer of %s: %w", node, err)
+	if _, err := os.Stat(control); errors.Is(err, os.ErrNotExist) {
+		if err := diskfs.WriteControl(control, diskfs.Control{}); err != nil {
+			return fmt.Errorf("disk layer of %s: %w", node, err)
+		}
 	}
 	cmd, err := diskfs.Command(diskfs.Config{Mount: mount, Backing: l.n.dataDir(node), Control: control})
 	if err != nil {
@@ -102,4 +106,30 @@ func (b *builder) diskLayers(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// ensureDiskLayer makes sure a node's layer serves before mariadbd starts on
+// it: a layer whose daemon died (its mount answers ENOTCONN) is detached and
+// started again; the node's control file stays as it is (a fault in force
+// stays in force).
+func (l *Lab) ensureDiskLayer(ctx context.Context, node string) error {
+	if !l.st.DiskFaults {
+		return nil
+	}
+	mount := l.n.fuseDir(node)
+	if diskfs.Mounted(mount) {
+		if _, err := os.Stat(mount); err == nil {
+			return nil
+		}
+		l.logf("%s disk-fault layer is not answering: remounting", node)
+		if err := unmount(mount); err != nil {
+			return fmt.Errorf("disk layer of %s: %w", node, err)
+		}
+	}
+	fi, err := os.Stat(l.n.dataDir(node))
+	if err != nil {
+		return fmt.Errorf("disk layer of %s: %w", node, err)
+	}
+	st := fi.Sys().(*syscall.Stat_t)
+	return l.startDiskLayer(ctx, node, int(st.Uid), int(st.Gid))
 }

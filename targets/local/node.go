@@ -90,6 +90,9 @@ func (l *Lab) StartNode(ctx context.Context, node string) error {
 	if l.pid(node) != 0 {
 		return nil
 	}
+	if err := l.ensureDiskLayer(ctx, node); err != nil {
+		return fmt.Errorf("start %s: %w", node, err)
+	}
 	galera := l.st.Topology == Galera
 	if galera && l.primaryElsewhere(ctx, node) {
 		// Rejoin a running cluster as a member, not by restoring the saved
