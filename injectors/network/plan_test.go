@@ -204,7 +204,7 @@ func TestRouteMetric(t *testing.T) {
 }
 
 func TestRouteMessage(t *testing.T) {
-	b := routeMessage(opAdd, 7, net.IPv4(198, 18, 0, 12), 0x01020304, true)
+	b := appendRouteMessage(nil, opAdd, 7, net.IPv4(198, 18, 0, 12), 0x01020304, true)
 	msgs, err := syscall.ParseNetlinkMessage(b)
 	if err != nil || len(msgs) != 1 {
 		t.Fatalf("parse: %v %d", err, len(msgs))
@@ -223,7 +223,7 @@ func TestRouteMessage(t *testing.T) {
 	if want := "08 00 01 00 c6 12 00 0c 08 00 06 00 " + fmt.Sprintf("% x", binary.NativeEndian.AppendUint32(nil, 0x01020304)); attrs != want {
 		t.Errorf("attributes %s, want %s", attrs, want)
 	}
-	if del := routeMessage(opDel, 8, net.IPv4(198, 18, 0, 12), 1, false); binary.NativeEndian.Uint16(del[6:]) != unix.NLM_F_REQUEST {
+	if del := appendRouteMessage(nil, opDel, 8, net.IPv4(198, 18, 0, 12), 1, false); binary.NativeEndian.Uint16(del[6:]) != unix.NLM_F_REQUEST {
 		t.Errorf("delete without ack has flags %x", binary.NativeEndian.Uint16(del[6:]))
 	}
 }

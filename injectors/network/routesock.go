@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"runtime"
+	"slices"
 	"syscall"
 
 	"github.com/vishvananda/netns"
@@ -26,10 +27,12 @@ var (
 
 const routeMsgLen = unix.SizeofNlMsghdr + unix.SizeofRtMsg + 2*(unix.SizeofRtAttr+4)
 
-// routeMessage encodes one request about the faultline blackhole route to
-// dst with the given metric: nlmsghdr, rtmsg, RTA_DST and RTA_PRIORITY.
-func routeMessage(op routeOp, seq uint32, dst net.IP, metric int, ack bool) []byte {
-	b := make([]byte, routeMsgLen)
+// appendRouteMessage appends to buf one request about the faultline
+// blackhole route to dst with the given metric: nlmsghdr, rtmsg, RTA_DST
+// and RTA_PRIORITY.
+func appendRouteMessage(buf []byte, op routeOp, seq uint32, dst net.IP, metric int, ack bool) []byte {
+	buf = append(buf, make([]byte, routeMsgLen)...)
+	b := buf[len(buf)-routeMsgLen:]
 	ne := binary.NativeEndian
 	flags := unix.NLM_F_REQUEST | op.flags
 	if ack {
@@ -50,13 +53,14 @@ func routeMessage(op routeOp, seq uint32, dst net.IP, metric int, ack bool) []by
 	ne.PutUint16(attr[8:], unix.SizeofRtAttr+4)
 	ne.PutUint16(attr[10:], unix.RTA_PRIORITY)
 	ne.PutUint32(attr[12:], uint32(metric))
-	return b
+	return buf
 }
 
 // routeSocket is a NETLINK_ROUTE socket inside one node's namespace.
 type routeSocket struct {
 	fd  int
 	seq uint32
+	buf []byte // requests, then answers
 }
 
 // openRouteSockets opens a route socket in each namespace. The calling
@@ -127,12 +131,13 @@ func (s *routeSocket) apply(op routeOp, dsts []net.IP, metric int) error {
 	if len(dsts) == 0 {
 		return nil
 	}
-	buf := make([]byte, 0, len(dsts)*routeMsgLen)
+	buf := slices.Grow(s.buf[:0], max(len(dsts)*routeMsgLen, 1024))
 	first := s.seq + 1
 	for i, d := range dsts {
 		s.seq++
-		buf = append(buf, routeMessage(op, s.seq, d, metric, i == len(dsts)-1)...)
+		buf = appendRouteMessage(buf, op, s.seq, d, metric, i == len(dsts)-1)
 	}
+	s.buf = buf
 	if err := unix.Sendto(s.fd, buf, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 		return fmt.Errorf("send route requests: %w", err)
 	}
@@ -143,7 +148,7 @@ func (s *routeSocket) apply(op routeOp, dsts []net.IP, metric int) error {
 // first, until the last message's acknowledgement.
 func (s *routeSocket) answers(op routeOp, dsts []net.IP, first uint32) error {
 	var errs []error
-	rb := make([]byte, 4096)
+	rb := s.buf[:cap(s.buf)] // one answer at a time: an error quoting a request, or an acknowledgement
 	for {
 		n, _, err := unix.Recvfrom(s.fd, rb, unix.MSG_DONTWAIT)
 		if err != nil {
