@@ -16,7 +16,7 @@ func TestMain(m *testing.M) {
 }
 
 // serve starts a daemon over a fresh backing directory and returns the mount.
-func serve(t *testing.T) (mount, backing, control string) {
+func serve(t testing.TB) (mount, backing, control string) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Fatal("the disk-fault layer needs root (FUSE mount with allow_other); run as root")
@@ -147,4 +147,19 @@ func directRead(path string) (time.Duration, error) {
 	t0 := time.Now()
 	_, err = syscall.Pread(fd, buf, 0)
 	return time.Since(t0), err
+}
+
+// BenchmarkSyncWrite compares a 4 KiB write+fsync on the backing directory
+// with the same through the pass-through layer (no fault).
+func BenchmarkSyncWrite(b *testing.B) {
+	mount, backing, _ := serve(b)
+	for _, bc := range []struct{ name, dir string }{{"backing", backing}, {"layer", mount}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := syncWrite(bc.dir, "bench"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
