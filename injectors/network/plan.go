@@ -1,10 +1,10 @@
 // Package network holds the network fault family of the local lab: partitions
 // (blackhole routes inside each node's namespace, one per directed cut, tagged
 // with a faultline route protocol and the run's metric), the nftables tables
-// the zone drain uses, latency and loss (netem, or
-// an NFQUEUE rule plus an in-process consumer when the kernel has no netem),
-// bandwidth limits (tbf qdiscs), the connectivity matrix that proves a
-// partition, and the audit of what a run left behind.
+// the zone drain uses, latency and loss (netem, or an NFQUEUE rule plus an
+// in-process consumer when the kernel has no netem), bandwidth limits (tbf
+// qdiscs), the connectivity matrix that proves a partition, and the audit of
+// what a run left behind.
 //
 // Planners are pure functions over node names; the executors that touch the
 // kernel are small and take everything they need from the fault's Params.
