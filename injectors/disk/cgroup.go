@@ -1,6 +1,8 @@
 // Package disk holds the disk fault family of the local lab: block I/O
 // throttling of a node's mariadbd through a cgroup (v1 blkio or v2 io.max)
-// on the node's data device.
+// on the node's data device (diskThrottle), and latency or EIO on chosen
+// file operations under its data directory through the node's FUSE layer
+// (diskFault, package targets/local/diskfs), set by the layer's control file.
 package disk
 
 import (
