@@ -72,6 +72,7 @@ func newLabUpCmd() *cobra.Command {
 	f.StringVar(&cfg.Subnet, "subnet", "", "a /24 inside 198.18.0.0/15 (default: the first free one)")
 	f.StringVar(&opts, "set", "", "server options for every node, key=value,key=value (my.cnf [mysqld] keys)")
 	f.BoolVar(&cfg.Faketime, "faketime", true, "start nodes under libfaketime so clock skew can be injected")
+	f.BoolVar(&cfg.DiskFaults, "disk-faults", false, "put each data directory behind a FUSE layer so diskFault can be injected")
 	f.BoolVar(&cfg.SemiSync, "semi-sync", true, "semi-synchronous replication (replication topology)")
 	f.DurationVar(&cfg.SemiSyncTimeout, "semi-sync-timeout", 10*time.Second, "rpl_semi_sync_master_timeout")
 	return cmd
