@@ -35,6 +35,13 @@ func finalRead(ctx context.Context, node targets.Node, tables []string, body fun
 		return fail(err)
 	}
 	fn.Reachable = true
+	// A causal read on Galera: the node first applies every write set
+	// committed anywhere in the cluster, so an applier that is a moment
+	// behind is not mistaken for a lost write. Servers without wsrep do not
+	// know the variable (1193); their reads need no waiting.
+	if _, err := db.ExecContext(ctx, "SET SESSION wsrep_sync_wait = 1"); err != nil && ServerErrorNumber(err) != 1193 {
+		return fail(fmt.Errorf("causal read: %w", err))
+	}
 	if err := readGTID(ctx, db, &fn); err != nil {
 		return fail(err)
 	}
