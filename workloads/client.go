@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"faultline.dev/faultline/history"
@@ -82,9 +83,7 @@ func (c *client) do(ctx context.Context, op *Op, slot time.Time) {
 		F: op.F, Value: op.Value, Node: c.sess.Node, Intended: intended,
 	}
 	p.cfg.Recorder.Record(inv)
-	opCtx, cancel := context.WithTimeout(ctx, p.cfg.OpTimeout)
-	val, err := op.Do(opCtx, c.sess)
-	cancel()
+	val, err := c.perform(ctx, op)
 	done := &history.Event{
 		Time: p.cfg.Clock(), Wall: time.Now().UnixNano(), Process: c.id,
 		Type: outcome(err, op.ReadOnly), F: op.F, Value: val, Node: c.sess.Node, Intended: intended,
@@ -118,6 +117,18 @@ func (c *client) pause(ctx context.Context, err error) {
 	default:
 		c.refused = 0
 	}
+}
+
+// perform runs op under the operation timeout: through the context for
+// multi-statement operations, through the connection's read/write timeout
+// for single statements.
+func (c *client) perform(ctx context.Context, op *Op) (json.RawMessage, error) {
+	if op.Single {
+		return op.Do(context.WithoutCancel(ctx), c.sess)
+	}
+	opCtx, cancel := context.WithTimeout(ctx, c.p.cfg.OpTimeout)
+	defer cancel()
+	return op.Do(opCtx, c.sess)
 }
 
 func (c *client) disconnect() {

@@ -51,7 +51,7 @@ func (c *ledgerClient) Next() *Op {
 	c.n++
 	v := LedgerValue(c.id, c.n)
 	raw := json.RawMessage(strconv.AppendInt(nil, v, 10))
-	return &Op{F: "add", Value: raw, Do: func(ctx context.Context, s *Session) (json.RawMessage, error) {
+	return &Op{F: "add", Value: raw, Single: true, Do: func(ctx context.Context, s *Session) (json.RawMessage, error) {
 		_, err := s.ExecAutocommit(ctx, "INSERT INTO ledger (v, client, node, ts) VALUES (?, ?, ?, ?)",
 			v, c.id, s.Node, s.Now())
 		return raw, ledgerOutcome(err)

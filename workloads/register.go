@@ -68,19 +68,19 @@ func (c *registerClient) Next() *Op {
 	k := c.rng.Int63n(int64(c.g.keys))
 	switch {
 	case c.rng.Float64() < c.g.readFrac:
-		return &Op{F: "read", Value: marshal(history.RegisterOp{K: k}), ReadOnly: true, Do: func(ctx context.Context, s *Session) (json.RawMessage, error) {
+		return &Op{F: "read", Value: marshal(history.RegisterOp{K: k}), ReadOnly: true, Single: true, Do: func(ctx context.Context, s *Session) (json.RawMessage, error) {
 			return c.read(ctx, s, k)
 		}}
 	case c.rng.Intn(2) == 0:
 		v := c.g.next.Add(1)
 		op := history.RegisterOp{K: k, V: &v}
-		return &Op{F: "write", Value: marshal(op), Do: func(ctx context.Context, s *Session) (json.RawMessage, error) {
+		return &Op{F: "write", Value: marshal(op), Single: true, Do: func(ctx context.Context, s *Session) (json.RawMessage, error) {
 			return c.write(ctx, s, op)
 		}}
 	}
 	old, nw := c.last[k], c.g.next.Add(1)
 	op := history.RegisterOp{K: k, Old: &old, New: &nw}
-	return &Op{F: "cas", Value: marshal(op), Do: func(ctx context.Context, s *Session) (json.RawMessage, error) {
+	return &Op{F: "cas", Value: marshal(op), Single: true, Do: func(ctx context.Context, s *Session) (json.RawMessage, error) {
 		return c.cas(ctx, s, op)
 	}}
 }

@@ -59,6 +59,11 @@ type Op struct {
 	Value json.RawMessage
 	// ReadOnly operations have no effect: any error of theirs is a fail.
 	ReadOnly bool
+	// Single operations are one autocommit statement: the connection's
+	// read/write timeout (the operation timeout) already bounds them, so
+	// they run without a cancellable context and the driver skips its
+	// per-query cancellation watcher.
+	Single bool
 	// Do performs the operation on s and returns the value to record on
 	// ok. Errors should be *OpError (Session's methods return them).
 	Do func(ctx context.Context, s *Session) (json.RawMessage, error)
