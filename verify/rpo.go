@@ -71,6 +71,14 @@ func rpoWindows(ws []faultWindow, lost []lostElement, th *int64) []Window {
 	return out
 }
 
+// informational reports whether an unmeasured window asserts nothing: the
+// return to full service after a heal (≥ 80 % of the pre-fault rate) is a
+// noisy measure, so without a threshold a run whose load stayed below it is
+// reported, not judged. Every other window still turns the check unknown.
+func informational(w Window) bool {
+	return w.Metric == metricRTOHeal && w.Threshold == nil
+}
+
 // windowsVerdict combines window statuses: invalid beats unknown beats valid.
 func windowsVerdict(name string, ws []Window, metric string) Verdict {
 	v := Verdict{Check: name, Status: Valid, Windows: ws}
@@ -82,7 +90,9 @@ func windowsVerdict(name string, ws []Window, metric string) Verdict {
 		case Invalid:
 			bad++
 		case Unknown:
-			unknown++
+			if !informational(w) {
+				unknown++
+			}
 		}
 	}
 	switch {

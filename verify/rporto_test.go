@@ -181,3 +181,26 @@ func TestRPOWithoutFaults(t *testing.T) {
 		t.Fatalf("window: %+v", w)
 	}
 }
+
+// A return to full service that the load never reached is reported as a
+// lower bound; without a heal-RTO threshold it does not make the check
+// unknown, with one it is judged.
+func TestHealRTOWithoutThresholdIsInformational(t *testing.T) {
+	h := &hist{}
+	for i := 0; i < 100; i++ { // 10 ok/s before the fault
+		h.add(0, "n1", int64(i), float64(i)*0.1, history.OK, float64(i)*0.1+0.01)
+	}
+	h.fault(10, "f1", "partition", history.FaultStart)
+	h.add(0, "n1", 1000, 10.1, history.Info, 11)
+	h.fault(12, "f1", "partition", history.FaultHealed)
+	for i := 0; i < 20; i++ { // 2 ok/s after the heal: never full service
+		h.add(0, "n1", int64(2000+i), 12+float64(i)*0.5, history.OK, 12.01+float64(i)*0.5)
+	}
+	ev := h.events()
+	v := RTO{}.Check(context.Background(), &Input{Events: ev})
+	if w := window(t, v, "rto-heal"); w.Status != Unknown || !strings.Contains(w.Note, "lower bound") {
+		t.Fatalf("heal window: %+v", w)
+	}
+	wantStatus(t, v, Valid)
+	wantStatus(t, RTO{}.Check(context.Background(), &Input{Events: ev, Thresholds: Thresholds{HealRTO: dur(time.Second)}}), Invalid)
+}

@@ -144,7 +144,7 @@ func (tl *writeTimeline) rto(w *faultWindow, scope int64, th *int64) Window {
 }
 
 func (tl *writeTimeline) healRTO(w *faultWindow, prevHeal int64, th *int64) Window {
-	win := Window{Fault: w.id, Kind: w.kind, Start: w.start, End: w.healed, Metric: "rto-heal", Threshold: th, Status: Valid}
+	win := Window{Fault: w.id, Kind: w.kind, Start: w.start, End: w.healed, Metric: metricRTOHeal, Threshold: th, Status: Valid}
 	from := max(prevHeal, w.start-baselineSpan, tl.all[0].t)
 	span := w.start - from
 	need := 1.0 // below a second of baseline: the first ok write is full service
@@ -181,3 +181,6 @@ func notRecovered(w Window, lower int64, th *int64) Window {
 	}
 	return w
 }
+
+// metricRTOHeal is the window from a heal to full service.
+const metricRTOHeal = "rto-heal"
