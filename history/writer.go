@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"faultline.dev/faultline/internal/fsutil"
 )
 
 // Writer cadence and buffer limits.
@@ -51,7 +53,7 @@ func Create(path string) (*Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create history: %w", err)
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := fsutil.SyncDir(filepath.Dir(path)); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("create history %s: %w", path, err)
 	}
@@ -214,13 +216,4 @@ func (w *Writer) fail(err error) error {
 	w.drained.Broadcast()
 	w.mu.Unlock()
 	return err
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

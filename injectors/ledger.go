@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"faultline.dev/faultline/internal/fsutil"
 )
 
 // DefaultStateDir is where faultline keeps state that must survive a crash.
@@ -62,7 +64,7 @@ func OpenLedger(dir string) (*Ledger, error) {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, fmt.Errorf("open fault ledger: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := fsutil.SyncDir(dir); err != nil {
 		return nil, fmt.Errorf("open fault ledger: %w", err)
 	}
 	return &Ledger{root: root}, nil
@@ -114,7 +116,7 @@ func (l *Ledger) put(runID, id string, data []byte) error {
 	if err := os.Rename(tmp.Name(), filepath.Join(runDir, id+".json")); err != nil {
 		return err
 	}
-	return syncDir(runDir)
+	return fsutil.SyncDir(runDir)
 }
 
 func (l *Ledger) mkdirDurable(dir string) error {
@@ -124,7 +126,7 @@ func (l *Ledger) mkdirDurable(dir string) error {
 	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 		return err
 	}
-	return syncDir(l.root)
+	return fsutil.SyncDir(l.root)
 }
 
 // Remove deletes the record of fault id in run runID; a missing record is
@@ -155,11 +157,11 @@ func (l *Ledger) remove(runID, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := syncDir(runDir); err != nil {
+	if err := fsutil.SyncDir(runDir); err != nil {
 		return err
 	}
 	if os.Remove(runDir) == nil { // only succeeds when empty
-		return syncDir(l.root)
+		return fsutil.SyncDir(l.root)
 	}
 	return nil
 }
@@ -171,15 +173,6 @@ func checkNames(runID, id string) error {
 		}
 	}
 	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // sortRecords orders records by creation, then id.

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"faultline.dev/faultline/internal/fsutil"
 )
 
 // Runs lists the runs that have open records, sorted.
@@ -117,7 +119,7 @@ func (l *Ledger) sweep(runID string) error {
 			}
 		}
 		if os.Remove(dir) == nil { // only succeeds when empty
-			errs = append(errs, syncDir(l.root))
+			errs = append(errs, fsutil.SyncDir(l.root))
 		}
 	}
 	return errors.Join(errs...)

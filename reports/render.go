@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"faultline.dev/faultline/history"
+	"faultline.dev/faultline/internal/fsutil"
 )
 
 // RenderAll loads the run directory dir and writes report.html, summary.md,
@@ -34,7 +35,7 @@ func (m *Model) RenderAll() error {
 		if err := out.write(m, &b); err != nil {
 			return fmt.Errorf("render %s: %w", m.Dir, err)
 		}
-		if err := writeFileAtomic(filepath.Join(m.Dir, out.name), b.Bytes()); err != nil {
+		if err := fsutil.WriteFileAtomic(filepath.Join(m.Dir, out.name), b.Bytes(), 0o644); err != nil {
 			return fmt.Errorf("render %s: %w", m.Dir, err)
 		}
 	}

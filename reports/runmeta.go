@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"faultline.dev/faultline/internal/fsutil"
 )
 
 // FileRunMeta is the run directory file holding RunMeta.
@@ -80,28 +82,5 @@ func WriteRunMeta(dir string, m *RunMeta) error {
 	if err != nil {
 		return fmt.Errorf("encode run meta: %w", err)
 	}
-	return writeFileAtomic(filepath.Join(dir, FileRunMeta), append(b, '\n'))
-}
-
-func writeFileAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return fsutil.WriteFileAtomic(filepath.Join(dir, FileRunMeta), append(b, '\n'), 0o644)
 }

@@ -17,6 +17,7 @@ import (
 	_ "github.com/go-sql-driver/mysql" // the SQL probe of NOW(6)
 
 	"faultline.dev/faultline/injectors"
+	"faultline.dev/faultline/internal/fsutil"
 	"faultline.dev/faultline/targets"
 )
 
@@ -93,7 +94,7 @@ func FormatOffset(d time.Duration) string {
 
 // Inject writes the offset to the node's faketime file.
 func (f *Skew) Inject(ctx context.Context) error {
-	if err := writeFile(f.p.File, FormatOffset(f.p.Offset)); err != nil {
+	if err := fsutil.WriteFileAtomic(f.p.File, []byte(FormatOffset(f.p.Offset)+"\n"), 0o644); err != nil {
 		return fmt.Errorf("inject clock skew on %s: %w", f.p.Node, err)
 	}
 	return nil
@@ -109,20 +110,10 @@ func (f *Skew) Recover(ctx context.Context) error {
 	if _, err := os.Stat(f.p.File); errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
-	if err := writeFile(f.p.File, prev); err != nil {
+	if err := fsutil.WriteFileAtomic(f.p.File, []byte(prev+"\n"), 0o644); err != nil {
 		return fmt.Errorf("recover clock skew on %s: %w", f.p.Node, err)
 	}
 	return nil
-}
-
-// writeFile replaces the file's content in one rename, so libfaketime never
-// reads a half-written offset.
-func writeFile(path, content string) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(content+"\n"), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 // Evidence is the measured offset of the node's clock.

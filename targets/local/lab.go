@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"faultline.dev/faultline/internal/fsutil"
 	"faultline.dev/faultline/targets"
 )
 
@@ -104,11 +105,7 @@ func (l *Lab) save() error {
 	if err != nil {
 		return err
 	}
-	tmp := l.n.stateFile() + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
-		return fmt.Errorf("save lab %s: %w", l.st.Name, err)
-	}
-	if err := os.Rename(tmp, l.n.stateFile()); err != nil {
+	if err := fsutil.WriteFileAtomic(l.n.stateFile(), append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("save lab %s: %w", l.st.Name, err)
 	}
 	return nil
