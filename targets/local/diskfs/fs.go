@@ -16,22 +16,29 @@ type node struct {
 }
 
 var (
-	_ fs.NodeOpener  = (*node)(nil)
-	_ fs.NodeCreater = (*node)(nil)
+	_ fs.NodeOpener      = (*node)(nil)
+	_ fs.NodeCreater     = (*node)(nil)
+	_ fs.NodeWrapChilder = (*node)(nil)
 )
 
-// newRoot is the loopback root over backing whose nodes apply w's rules.
+// newRoot is the loopback root over backing whose nodes apply w's rules:
+// every child the loopback creates is wrapped by the parent's WrapChild.
 func newRoot(backing string, w *watcher) (fs.InodeEmbedder, error) {
-	var st syscall.Stat_t
-	if err := syscall.Stat(backing, &st); err != nil {
+	lb, err := fs.NewLoopbackRoot(backing)
+	if err != nil {
 		return nil, err
 	}
-	root := &fs.LoopbackRoot{Path: backing, Dev: uint64(st.Dev)}
-	root.NewNode = func(r *fs.LoopbackRoot, _ *fs.Inode, _ string, _ *syscall.Stat_t) fs.InodeEmbedder {
-		return &node{LoopbackNode: &fs.LoopbackNode{RootData: r}, w: w}
+	root := &node{LoopbackNode: lb.(*fs.LoopbackNode), w: w}
+	root.RootData.RootNode = root
+	return root, nil
+}
+
+// WrapChild gives every new node the fault rules.
+func (n *node) WrapChild(_ context.Context, ops fs.InodeEmbedder) fs.InodeEmbedder {
+	if lb, ok := ops.(*fs.LoopbackNode); ok {
+		return &node{LoopbackNode: lb, w: n.w}
 	}
-	root.RootNode = root.NewNode(root, nil, "", &st)
-	return root.RootNode, nil
+	return ops
 }
 
 // rel is the node's path under the data directory.
