@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"time"
 
 	"github.com/vishvananda/netlink"
@@ -20,7 +21,8 @@ type Capability struct {
 // Capabilities probes, in a scratch namespace, whether netem qdiscs and
 // iptables NFQUEUE rules work on this machine. Latency needs one of them.
 func Capabilities(ctx context.Context) []Capability {
-	name := fmt.Sprintf("faultline-caps-%d-%d", os.Getpid(), time.Now().UnixNano()%1e9)
+	removeStaleScratch(ctx)
+	name := fmt.Sprintf("%s%d-%d", scratchPrefix, os.Getpid(), time.Now().UnixNano()%1e9)
 	if out, err := exec.CommandContext(ctx, "ip", "netns", "add", name).CombinedOutput(); err != nil {
 		r := fmt.Sprintf("cannot create a network namespace: %v: %s", err, out)
 		return []Capability{{Name: MethodNetem, Reason: r}, {Name: MethodNFQueue, Reason: r}}
@@ -28,6 +30,26 @@ func Capabilities(ctx context.Context) []Capability {
 	defer exec.Command("ip", "netns", "del", name).Run()
 	ns := "/run/netns/" + name
 	return []Capability{probeNetem(ns), probeNFQueue(ctx, ns)}
+}
+
+// scratchPrefix names the probe's scratch namespaces: faultline-caps-<pid>-<n>.
+const scratchPrefix = "faultline-caps-"
+
+// removeStaleScratch deletes scratch namespaces left by a prober that was
+// killed mid-probe (its pid is gone).
+func removeStaleScratch(ctx context.Context) {
+	entries, _ := os.ReadDir("/run/netns")
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), scratchPrefix)
+		if !ok {
+			continue
+		}
+		pid, _, _ := strings.Cut(rest, "-")
+		if _, err := os.Stat("/proc/" + pid); err == nil {
+			continue // its prober is alive
+		}
+		_ = exec.CommandContext(ctx, "ip", "netns", "del", e.Name()).Run()
+	}
 }
 
 func probeNetem(ns string) Capability {
