@@ -94,7 +94,7 @@ func (r *run) build(ctx context.Context, i int) *stepGuard {
 	probes := append([]targets.Probe(nil), r.probes...)
 	r.mu.Unlock()
 	sg := &stepGuard{step: ps}
-	nodes, err := all.Select(all.StepSelector(ps.Kind, ps.Params, ps.Select), probes, r.target.Nodes(), r.rng)
+	nodes, err := all.Select(ps.Select, probes, r.target.Nodes(), r.rng)
 	if err == nil && len(nodes) == 0 {
 		err = fmt.Errorf("selector %s matched no node", ps.Selector)
 	}

@@ -113,7 +113,7 @@ func targetSummary(s *Scenario) TargetSummary {
 }
 
 func planStep(sc scope, i int, st *Step) PlannedStep {
-	ps := PlannedStep{ID: StepID(i), Name: st.Name, At: st.At.D(), Kind: st.Kind(), Select: st.Select}
+	ps := PlannedStep{ID: StepID(i), Name: st.Name, At: st.At.D(), Kind: st.Kind(), Select: effectiveSelect(st)}
 	if st.For != nil {
 		h := (st.At + *st.For).D()
 		ps.Heal = &h
@@ -137,7 +137,17 @@ func stepSelector(st *Step) string {
 	case st.Partition != nil && st.Partition.Shape == ShapeGroups:
 		return "groups " + groupsString(st.Partition.Groups)
 	}
-	return st.Select.String()
+	return effectiveSelect(st).String()
+}
+
+// effectiveSelect is the selector a step resolves when it fires: its own,
+// except that a majority-minority partition without one cuts off a random
+// minority (the selected nodes of that shape are its minority side).
+func effectiveSelect(st *Step) Selector {
+	if st.Partition != nil && st.Partition.Shape == ShapeMajorityMinor && st.Select.IsZero() {
+		return Selector{Role: RoleMinority}
+	}
+	return st.Select
 }
 
 func groupsString(groups [][]string) string {

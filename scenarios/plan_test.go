@@ -110,3 +110,26 @@ func TestNewSeedIsNonZero(t *testing.T) {
 		}
 	}
 }
+
+// A majority-minority partition without a selector cuts off a random
+// minority, and the plan says so.
+func TestPlanMajorityMinorityWithoutSelectorTargetsAMinority(t *testing.T) {
+	s, err := LoadBytes("mm.yaml", []byte(`apiVersion: faultline.dev/v1alpha1
+kind: Scenario
+metadata: {name: mm}
+spec:
+  target: {local: {topology: galera, nodes: 3}}
+  workload: {kind: ledger, duration: 30s}
+  faults:
+    - at: 5s
+      for: 10s
+      partition: {shape: majority-minority}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewPlan(s, 1)
+	if st := p.Steps[0]; st.Select.Role != RoleMinority || st.Selector != "role minority" {
+		t.Fatalf("select %+v, described %q", st.Select, st.Selector)
+	}
+}

@@ -1,7 +1,6 @@
 package all
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand"
 	"slices"
@@ -148,20 +147,4 @@ func inOrder(names, picked []string) []string {
 		}
 	}
 	return out
-}
-
-// StepSelector is the selector a step resolves: its own, except that a
-// majority-minority partition without one cuts off a random minority (the
-// selected nodes of that shape are its minority side).
-func StepSelector(kind string, params json.RawMessage, sel scenarios.Selector) scenarios.Selector {
-	if kind != scenarios.FaultPartition || !sel.IsZero() {
-		return sel
-	}
-	var p struct {
-		Shape string `json:"shape"`
-	}
-	if json.Unmarshal(params, &p) == nil && p.Shape == scenarios.ShapeMajorityMinor {
-		return scenarios.Selector{Role: scenarios.RoleMinority}
-	}
-	return sel
 }

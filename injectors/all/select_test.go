@@ -1,7 +1,6 @@
 package all
 
 import (
-	"encoding/json"
 	"math/rand"
 	"strings"
 	"testing"
@@ -86,19 +85,5 @@ func TestSelectMinorityMajority(t *testing.T) {
 	}
 	if _, err := Select(scenarios.Selector{Role: "minority"}, nil, nodes[:2], rand.New(rand.NewSource(1))); err == nil {
 		t.Error("2 nodes: want no minority")
-	}
-}
-
-func TestStepSelectorMajorityMinorityDefaultsToAMinority(t *testing.T) {
-	mm := json.RawMessage(`{"shape":"majority-minority"}`)
-	if got := StepSelector(scenarios.FaultPartition, mm, scenarios.Selector{}); got.Role != scenarios.RoleMinority {
-		t.Fatalf("empty selector → %+v, want role minority", got)
-	}
-	own := scenarios.Selector{Nodes: []string{"n2"}}
-	if got := StepSelector(scenarios.FaultPartition, mm, own); len(got.Nodes) != 1 {
-		t.Fatalf("explicit selector replaced: %+v", got)
-	}
-	if got := StepSelector(scenarios.FaultPartition, json.RawMessage(`{"shape":"halves"}`), scenarios.Selector{}); !got.IsZero() {
-		t.Fatalf("halves selector changed: %+v", got)
 	}
 }
