@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -30,10 +31,25 @@ var benchDuration = func() time.Duration {
 	return 10 * time.Second
 }()
 
+// benchPairs is how many ledger/sysbench pairs run at each concurrency
+// (FAULTLINE_BENCH_PAIRS overrides).
+var benchPairs = func() int {
+	if n, err := strconv.Atoi(os.Getenv("FAULTLINE_BENCH_PAIRS")); err == nil && n > 0 {
+		return n
+	}
+	return 3
+}()
+
 // BenchmarkLedgerVsSysbench compares the ledger workload with full history
 // recording to `sysbench oltp_insert` (autocommit single-row INSERTs too)
 // on one node of a 3-node Galera lab at 1, 8 and 16 clients, measures what
 // recording costs, and the memory of a pool that recorded 1M operations.
+//
+// The lab shares two cores with the client under test, and back-to-back
+// runs of one tool drift by ±10 %, more than the difference measured. So
+// each concurrency runs benchPairs pairs, the order inside a pair
+// alternating (ledger first, then sysbench first, …), and reports the
+// median of the pairs' ratios; every pair is logged.
 func BenchmarkLedgerVsSysbench(b *testing.B) {
 	if _, err := exec.LookPath("sysbench"); err != nil {
 		b.Fatalf("sysbench not found (make bench-workload installs it): %v", err)
@@ -43,12 +59,31 @@ func BenchmarkLedgerVsSysbench(b *testing.B) {
 	for _, clients := range []int{1, 8, 16} {
 		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
 			for range b.N {
-				fl := ledgerTPS(b, nodes, node.Name, clients, fileRecorder(b))
-				sb := sysbenchTPS(b, node, clients)
-				b.ReportMetric(fl, "faultline-tx/s")
-				b.ReportMetric(sb, "sysbench-tx/s")
-				b.ReportMetric(fl/sb, "ratio")
-				b.Logf("%2d clients: faultline ledger %.0f tx/s, sysbench oltp_insert %.0f tx/s, ratio %.2f", clients, fl, sb, fl/sb)
+				var fls, sbs, ratios, flCPUs, sbCPUs []float64
+				for i := range benchPairs {
+					var fl, flCPU, sb, sbCPU float64
+					ledger := func() { fl, flCPU = ledgerTPS(b, nodes, node.Name, clients, fileRecorder(b)) }
+					sysb := func() { sb, sbCPU = sysbenchTPS(b, node, clients) }
+					if i%2 == 0 {
+						ledger()
+						sysb()
+					} else {
+						sysb()
+						ledger()
+					}
+					fls, sbs, ratios = append(fls, fl), append(sbs, sb), append(ratios, fl/sb)
+					flCPUs, sbCPUs = append(flCPUs, flCPU), append(sbCPUs, sbCPU)
+					b.Logf("%2d clients, pair %d: faultline ledger %.0f tx/s, sysbench oltp_insert %.0f tx/s, ratio %.2f; client CPU per tx %.0f µs vs %.0f µs",
+						clients, i+1, fl, sb, fl/sb, flCPU, sbCPU)
+				}
+				med := func(xs []float64) float64 { m, _ := stats.Median(xs); return m }
+				b.ReportMetric(med(fls), "faultline-tx/s")
+				b.ReportMetric(med(sbs), "sysbench-tx/s")
+				b.ReportMetric(med(ratios), "ratio")
+				b.ReportMetric(med(flCPUs), "faultline-cpu-µs/tx")
+				b.ReportMetric(med(sbCPUs), "sysbench-cpu-µs/tx")
+				b.Logf("%2d clients: median faultline ledger %.0f tx/s, sysbench oltp_insert %.0f tx/s, ratio %.2f (pairs %.2f)",
+					clients, med(fls), med(sbs), med(ratios), ratios)
 			}
 		})
 	}
@@ -70,8 +105,8 @@ func BenchmarkLedgerVsSysbench(b *testing.B) {
 func benchRecordingCost(b *testing.B, nodes []targets.Node, pin string, clients int) {
 	var costs, offs, ons []float64
 	for range 3 {
-		off := ledgerTPS(b, nodes, pin, clients, NopRecorder{})
-		on := ledgerTPS(b, nodes, pin, clients, fileRecorder(b))
+		off, _ := ledgerTPS(b, nodes, pin, clients, NopRecorder{})
+		on, _ := ledgerTPS(b, nodes, pin, clients, fileRecorder(b))
 		offs, ons = append(offs, off), append(ons, on)
 		costs = append(costs, (off-on)/off*100)
 	}
@@ -96,8 +131,9 @@ func fileRecorder(b *testing.B) *WriterRecorder {
 }
 
 // ledgerTPS runs the ledger workload with clients pinned to node pin for
-// benchDuration and returns acknowledged adds per second.
-func ledgerTPS(b *testing.B, nodes []targets.Node, pin string, clients int, rec Recorder) float64 {
+// benchDuration and returns acknowledged adds per second and the CPU time
+// this process spent per acknowledged add in µs.
+func ledgerTPS(b *testing.B, nodes []targets.Node, pin string, clients int, rec Recorder) (tps, cpuPerTx float64) {
 	b.Helper()
 	ctx := b.Context()
 	w := scenarios.Workload{Kind: scenarios.WorkloadLedger, Clients: clients, Routing: pin}
@@ -107,14 +143,16 @@ func ledgerTPS(b *testing.B, nodes []targets.Node, pin string, clients int, rec 
 	if err != nil {
 		b.Fatal(err)
 	}
-	start := time.Now()
+	cpu0, start := selfCPU(b), time.Now()
 	if err := pool.Run(ctx, benchDuration); err != nil {
 		b.Fatal(err)
 	}
+	ok := float64(pool.Stats().Total.OK)
+	tps, cpuPerTx = ok/time.Since(start).Seconds(), float64((selfCPU(b)-cpu0).Microseconds())/ok
 	if wr, ok := rec.(*WriterRecorder); ok && wr.Err() != nil {
 		b.Fatalf("history: %v", wr.Err())
 	}
-	return float64(pool.Stats().Total.OK) / time.Since(start).Seconds()
+	return tps, cpuPerTx
 }
 
 // setupOn runs wl's setup through node and waits until every one of nodes
@@ -134,11 +172,12 @@ func setupOn(b testing.TB, wl Workload, node targets.Node, nodes ...targets.Node
 	}
 }
 
-var sysbenchTx = regexp.MustCompile(`transactions:\s+\d+\s+\(([\d.]+) per sec`)
+var sysbenchTx = regexp.MustCompile(`transactions:\s+(\d+)\s+\(([\d.]+) per sec`)
 
 // sysbenchTPS prepares a fresh sbtest1 table on node and runs oltp_insert
-// with threads for benchDuration.
-func sysbenchTPS(b *testing.B, node targets.Node, threads int) float64 {
+// with threads for benchDuration; it returns the transactions per second and
+// the CPU time sysbench spent per transaction in µs.
+func sysbenchTPS(b *testing.B, node targets.Node, threads int) (tps, cpuPerTx float64) {
 	b.Helper()
 	args := []string{"oltp_insert", "--db-driver=mysql", "--mysql-host=" + node.Host,
 		"--mysql-port=" + strconv.Itoa(node.Port), "--mysql-user=" + node.User,
@@ -148,25 +187,37 @@ func sysbenchTPS(b *testing.B, node targets.Node, threads int) float64 {
 	}
 	sysbench(b, append(args, "cleanup")...)
 	sysbench(b, append(args, "prepare")...)
-	out := sysbench(b, append(args, "--threads="+strconv.Itoa(threads),
+	out, cpu := sysbench(b, append(args, "--threads="+strconv.Itoa(threads),
 		"--time="+strconv.Itoa(int(benchDuration.Seconds())), "run")...)
 	m := sysbenchTx.FindStringSubmatch(out)
 	if m == nil {
 		b.Fatalf("sysbench output without a transaction rate:\n%s", out)
 	}
-	tps, _ := strconv.ParseFloat(m[1], 64)
-	return tps
+	tps, _ = strconv.ParseFloat(m[2], 64)
+	n, _ := strconv.ParseFloat(m[1], 64) // total transactions
+	return tps, float64(cpu.Microseconds()) / n
 }
 
-func sysbench(b *testing.B, args ...string) string {
+// sysbench runs sysbench with args and returns its output and CPU time.
+func sysbench(b *testing.B, args ...string) (string, time.Duration) {
 	b.Helper()
 	ctx, cancel := context.WithTimeout(b.Context(), benchDuration+time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "sysbench", args...).CombinedOutput()
+	cmd := exec.CommandContext(ctx, "sysbench", args...)
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		b.Fatalf("sysbench %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
-	return string(out)
+	return string(out), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+}
+
+// selfCPU is the CPU time this process has used.
+func selfCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // benchRSS runs the ledger workload with a history file until n operations

@@ -154,7 +154,6 @@ func (c *client) connect(ctx context.Context, end time.Time) bool {
 		}
 		s, err := Dial(ctx, *want, Database, c.p.cfg.OpTimeout)
 		if err == nil {
-			s.Clock = c.p.cfg.Clock
 			c.sess, c.backoff = s, 0
 			return true
 		}

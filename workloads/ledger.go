@@ -19,6 +19,11 @@ const LedgerStride = 1_000_000_000
 // ledger: f=add of a unique value as one autocommit INSERT; its final read
 // lists every value on every node, so an acknowledged add missing anywhere
 // is a lost write and a value present on one side only is split-brain.
+//
+// The row is the value alone: which client sent it to which node and when
+// is in the history already, and every byte of a row is replicated to and
+// applied on every node, at the cost of the throughput the workload exists
+// to generate. The INSERT is a prepared statement for the same reason.
 type ledger struct{ seed int64 }
 
 func newLedger(seed int64) *ledger { return &ledger{seed: seed} }
@@ -28,7 +33,7 @@ func (l *ledger) Tables() []string { return []string{"ledger"} }
 
 func (l *ledger) Setup(ctx context.Context, db *sql.DB) error {
 	return recreate(ctx, db, map[string]string{
-		"ledger": "v BIGINT PRIMARY KEY, client INT NOT NULL, node VARCHAR(32) NOT NULL, ts BIGINT NOT NULL",
+		"ledger": "v BIGINT PRIMARY KEY",
 	})
 }
 
@@ -52,8 +57,7 @@ func (c *ledgerClient) Next() *Op {
 	v := LedgerValue(c.id, c.n)
 	raw := json.RawMessage(strconv.AppendInt(nil, v, 10))
 	return &Op{F: "add", Value: raw, Single: true, Do: func(ctx context.Context, s *Session) (json.RawMessage, error) {
-		_, err := s.ExecAutocommit(ctx, "INSERT INTO ledger (v, client, node, ts) VALUES (?, ?, ?, ?)",
-			v, c.id, s.Node, s.Now())
+		_, err := s.ExecPrepared(ctx, "INSERT INTO ledger (v) VALUES (?)", v)
 		return raw, ledgerOutcome(err)
 	}}
 }

@@ -28,7 +28,7 @@ func TestIntegrationRealServerErrors(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s
 	}
-	insert := "INSERT INTO ledger (v, client, node, ts) VALUES (?, 0, 'db', 0)"
+	insert := "INSERT INTO ledger (v) VALUES (?)"
 
 	t.Run("duplicate is fail, for the ledger info", func(t *testing.T) {
 		s := dial()
@@ -65,7 +65,7 @@ func TestIntegrationRealServerErrors(t *testing.T) {
 		s2 := dial()
 		short2, cancel2 := context.WithTimeout(ctx, 200*time.Millisecond)
 		defer cancel2()
-		_, err = s2.ExecAutocommit(short2, "INSERT INTO ledger (v, client, node, ts) SELECT 3, SLEEP(3), 'db', 0")
+		_, err = s2.ExecAutocommit(short2, "INSERT INTO ledger (v) SELECT 3 FROM DUAL WHERE SLEEP(3) = 0")
 		wantType(t, err, 0, history.Info)
 	})
 	t.Run("connection killed at commit is info, then nothing is sent", func(t *testing.T) {
@@ -76,7 +76,7 @@ func TestIntegrationRealServerErrors(t *testing.T) {
 			time.Sleep(300 * time.Millisecond)
 			killer.ExecAutocommit(ctx, "KILL CONNECTION ?", id)
 		}()
-		_, err := victim.ExecAutocommit(ctx, "INSERT INTO ledger (v, client, node, ts) SELECT 4, SLEEP(3), 'db', 0")
+		_, err := victim.ExecAutocommit(ctx, "INSERT INTO ledger (v) SELECT 4 FROM DUAL WHERE SLEEP(3) = 0")
 		t.Logf("killed mid-statement: %v", err)
 		if got := outcome(err, false); got != history.Info {
 			t.Errorf("killed during an autocommit write: %v recorded as %s", err, got)
@@ -88,6 +88,43 @@ func TestIntegrationRealServerErrors(t *testing.T) {
 		t.Logf("next statement: %v", err)
 		if got := outcome(err, false); got != history.Fail {
 			t.Errorf("write on the dead connection: %v recorded as %s, want fail (nothing sent)", err, got)
+		}
+	})
+	t.Run("prepared: like text statements; a failed prepare is fail", func(t *testing.T) {
+		s := dial()
+		if _, err := s.ExecPrepared(ctx, insert, 10); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.ExecPrepared(ctx, insert, 10)
+		wantType(t, err, ErrDuplicate, history.Fail)
+		if len(s.stmts) != 1 {
+			t.Errorf("%d statements prepared for one query", len(s.stmts))
+		}
+		_, err = s.ExecPrepared(ctx, "INSERT INTO no_such_table (v) VALUES (?)", 11)
+		wantType(t, err, 1146, history.Fail)
+		var oe *OpError
+		if !errors.As(err, &oe) || oe.Phase != PhaseBegin {
+			t.Errorf("failed prepare wrapped as %v, want phase begin", err)
+		}
+	})
+	t.Run("prepared: killed during execution is info, then nothing is sent", func(t *testing.T) {
+		victim, killer := dial(), dial()
+		if _, err := victim.ExecPrepared(ctx, insert, 12); err != nil {
+			t.Fatal(err)
+		}
+		var id int64
+		must(t, victim.Query(ctx, func(r *sql.Rows) error { return r.Scan(&id) }, "SELECT CONNECTION_ID()"))
+		go func() {
+			time.Sleep(300 * time.Millisecond)
+			killer.ExecAutocommit(ctx, "KILL CONNECTION ?", id)
+		}()
+		_, err := victim.ExecPrepared(ctx, "INSERT INTO ledger (v) SELECT ? FROM DUAL WHERE SLEEP(3) = 0", 13)
+		if got := outcome(err, false); got != history.Info {
+			t.Errorf("killed during a prepared autocommit write: %v recorded as %s", err, got)
+		}
+		_, err = victim.ExecPrepared(ctx, insert, 14)
+		if got := outcome(err, false); got != history.Fail {
+			t.Errorf("cached statement on the dead connection: %v recorded as %s, want fail (nothing sent)", err, got)
 		}
 	})
 }

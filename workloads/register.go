@@ -100,7 +100,7 @@ func (c *registerClient) read(ctx context.Context, s *Session, k int64) (json.Ra
 }
 
 func (c *registerClient) write(ctx context.Context, s *Session, op history.RegisterOp) (json.RawMessage, error) {
-	res, err := s.ExecAutocommit(ctx, "UPDATE registers SET v = ? WHERE k = ?", *op.V, op.K)
+	res, err := s.ExecPrepared(ctx, "UPDATE registers SET v = ? WHERE k = ?", *op.V, op.K)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +114,7 @@ func (c *registerClient) write(ctx context.Context, s *Session, op history.Regis
 // cas: one row changed = ok; none = the register did not hold old, a
 // definite fail.
 func (c *registerClient) cas(ctx context.Context, s *Session, op history.RegisterOp) (json.RawMessage, error) {
-	res, err := s.ExecAutocommit(ctx, "UPDATE registers SET v = ? WHERE k = ? AND v = ?", *op.New, op.K, *op.Old)
+	res, err := s.ExecPrepared(ctx, "UPDATE registers SET v = ? WHERE k = ? AND v = ?", *op.New, op.K, *op.Old)
 	if err != nil {
 		return nil, err
 	}

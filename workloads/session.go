@@ -22,27 +22,20 @@ type Session struct {
 	db     *sql.DB
 	conn   *sql.Conn
 	broken bool
-	// Clock is the run clock (ns since run start); the pool sets it.
-	Clock func() int64
-}
-
-// Now reads the run clock (unix ns when the session has none).
-func (s *Session) Now() int64 {
-	if s.Clock == nil {
-		return time.Now().UnixNano()
-	}
-	return s.Clock()
+	stmts  map[string]*sql.Stmt // prepared on conn, by query text
 }
 
 // openDB opens a pool-less handle (at most one connection) to node's
-// database db with timeout for dial, read and write, and the driver's
-// logging off (connection errors are recorded in the history instead).
+// database db with timeout for dial, read and write, the driver's logging
+// off (connection errors are recorded in the history instead), and
+// connections from dialClient.
 func openDB(node targets.Node, db string, timeout time.Duration) (*sql.DB, error) {
 	cfg, err := mysql.ParseDSN(node.DSN(db, timeout))
 	if err != nil {
 		return nil, fmt.Errorf("dsn of %s: %w", node.Name, err)
 	}
 	cfg.Logger = &mysql.NopLogger{}
+	cfg.DialFunc = dialClient
 	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connector of %s: %w", node.Name, err)
@@ -120,6 +113,28 @@ func (s *Session) Exec(ctx context.Context, q string, args ...any) (sql.Result, 
 // been sent, its outcome is unknown unless the server rejected it.
 func (s *Session) ExecAutocommit(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	r, err := s.conn.ExecContext(ctx, q, args...)
+	return r, s.wrap(PhaseCommit, err)
+}
+
+// ExecPrepared runs the write statement q in autocommit mode as a
+// server-side prepared statement, prepared on the session's first use of q
+// and kept until the session closes, so the server parses it once per
+// connection rather than once per operation. A failed prepare sent nothing
+// of the write and is wrapped as PhaseBegin; the execution is wrapped like
+// ExecAutocommit's statement.
+func (s *Session) ExecPrepared(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, ok := s.stmts[q]
+	if !ok {
+		var err error
+		if st, err = s.conn.PrepareContext(ctx, q); err != nil {
+			return nil, s.wrap(PhaseBegin, err)
+		}
+		if s.stmts == nil {
+			s.stmts = map[string]*sql.Stmt{}
+		}
+		s.stmts[q] = st
+	}
+	r, err := st.ExecContext(ctx, args...)
 	return r, s.wrap(PhaseCommit, err)
 }
 
