@@ -40,8 +40,9 @@ func NewReader(src io.Reader, name string) *Reader {
 }
 
 // Next returns the next event, or io.EOF after the last one. A partial last
-// line (the writer was killed mid-write) ends the history: Next returns
-// io.EOF and Truncated reports true. A malformed line elsewhere is an error
+// line (the writer was killed: a torn event, or the zero padding of its
+// mapped window) ends the history: Next returns io.EOF and Truncated
+// reports true. A malformed line elsewhere is an error
 // naming its line number.
 func (r *Reader) Next() (*Event, error) {
 	if len(r.events) == 0 {
@@ -82,7 +83,8 @@ func (r *Reader) next(e *Event) error {
 	}
 }
 
-// Truncated reports whether the history ended with a partial line.
+// Truncated reports whether the history ended with a partial line: its
+// writer was killed rather than closed.
 func (r *Reader) Truncated() bool { return r.truncated }
 
 // Close closes the underlying file, if Open opened it.

@@ -7,15 +7,20 @@ import (
 	"os"
 )
 
-// resumeAt prepares f for appending: it cuts a partial last line off, fsyncs
-// the cut, positions f at its end and returns the index after the last whole
-// event (0 for an empty file).
+// resumeAt prepares f for appending: it cuts a partial last line and the
+// zero padding of a killed writer off, fsyncs the cut, positions f at its
+// end and returns the index after the last whole event (0 for an empty
+// file).
 func resumeAt(f *os.File) (int64, error) {
 	size, err := f.Seek(0, io.SeekEnd)
 	if err != nil {
 		return 0, err
 	}
-	last, end, err := lastLine(f, size)
+	data, err := dataEnd(f, size)
+	if err != nil {
+		return 0, err
+	}
+	last, end, err := lastLine(f, data)
 	if err != nil {
 		return 0, err
 	}
@@ -39,6 +44,25 @@ func resumeAt(f *os.File) (int64, error) {
 		return 0, fmt.Errorf("last event: %w", err)
 	}
 	return e.Index + 1, nil
+}
+
+// dataEnd is the offset just past the last non-zero byte of the first size
+// bytes of f.
+func dataEnd(f *os.File, size int64) (int64, error) {
+	buf := make([]byte, 64<<10)
+	for pos := size; pos > 0; {
+		n := min(int64(len(buf)), pos)
+		if _, err := f.ReadAt(buf[:n], pos-n); err != nil {
+			return 0, err
+		}
+		pos -= n
+		for i := n - 1; i >= 0; i-- {
+			if buf[i] != 0 {
+				return pos + i + 1, nil
+			}
+		}
+	}
+	return 0, nil
 }
 
 // lastLine finds the last newline-terminated, non-blank line of the first

@@ -7,9 +7,10 @@ import (
 	"faultline.dev/faultline/history"
 )
 
-// errTruncated marks a history whose last line is incomplete: the run was
-// killed mid-write. Everything before it is usable.
-var errTruncated = errors.New("history truncated: last line incomplete")
+// errTruncated marks a history its writer never closed: the harness was
+// killed mid-run (the file ends in a partial line or zero padding).
+// Everything before it is usable.
+var errTruncated = errors.New("history truncated: the harness stopped while writing it")
 
 // scanHistory calls fn for every event of the history.jsonl at path, in
 // file order, streaming. A partial last line yields errTruncated after all

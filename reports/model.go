@@ -152,7 +152,7 @@ func (m *Model) loadHistory() error {
 	b := newBuilder(m.nodeOrder())
 	err = scanHistory(m.path(history.FileHistory), b.add)
 	if errors.Is(err, errTruncated) {
-		m.partial("history truncated (last line incomplete)")
+		m.partial("history truncated (the harness stopped while writing it)")
 	} else if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ var benchDuration = func() time.Duration {
 	if s, err := strconv.Atoi(os.Getenv("FAULTLINE_BENCH_SECONDS")); err == nil && s > 0 {
 		return time.Duration(s) * time.Second
 	}
-	return 10 * time.Second
+	return 5 * time.Second
 }()
 
 // benchPairs is how many ledger/sysbench pairs run at each concurrency
@@ -37,7 +37,7 @@ var benchPairs = func() int {
 	if n, err := strconv.Atoi(os.Getenv("FAULTLINE_BENCH_PAIRS")); err == nil && n > 0 {
 		return n
 	}
-	return 3
+	return 8
 }()
 
 // BenchmarkLedgerVsSysbench compares the ledger workload with full history
@@ -99,12 +99,12 @@ func BenchmarkLedgerVsSysbench(b *testing.B) {
 	})
 }
 
-// benchRecordingCost alternates runs with recording off and on, three
-// pairs, and reports the median of the pairs' costs: the lab shares two
+// benchRecordingCost alternates runs with recording off and on,
+// benchPairs pairs, and reports the median of the pairs' costs: the lab shares two
 // cores with everything else, so single runs drift by more than the cost.
 func benchRecordingCost(b *testing.B, nodes []targets.Node, pin string, clients int) {
 	var costs, offs, ons []float64
-	for range 3 {
+	for range benchPairs {
 		off, _ := ledgerTPS(b, nodes, pin, clients, NopRecorder{})
 		on, _ := ledgerTPS(b, nodes, pin, clients, fileRecorder(b))
 		offs, ons = append(offs, off), append(ons, on)
