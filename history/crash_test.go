@@ -73,19 +73,8 @@ func TestWriterEventsSurviveKill(t *testing.T) {
 			t.Errorf("round %d: a killed writer's history does not read as truncated", round)
 		}
 
-		w, err := Append(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e := Event{Type: Mark}
-		if err := w.Write(&e); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if e.Index != n {
-			t.Errorf("round %d: appended index %d, want %d", round, e.Index, n)
+		if i := appendMark(t, path); i != n {
+			t.Errorf("round %d: appended index %d, want %d", round, i, n)
 		}
 		data, _ := os.ReadFile(path)
 		if bytes.IndexByte(data, 0) >= 0 || !bytes.HasSuffix(data, []byte("}\n")) {

@@ -159,19 +159,8 @@ func TestAppendContinuesIndexes(t *testing.T) {
 	f.WriteString(`{"i":5,"t":12,"wa`)
 	f.Close()
 
-	w, err := Append(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := Event{Type: Mark}
-	if err := w.Write(&e); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if e.Index != 5 {
-		t.Fatalf("appended event has index %d, want 5", e.Index)
+	if i := appendMark(t, path); i != 5 {
+		t.Fatalf("appended event has index %d, want 5", i)
 	}
 	events, err := ReadAll(path)
 	if err != nil || len(events) != 6 || events[5].Type != Mark {
@@ -192,6 +181,24 @@ func TestAppendEmptyFile(t *testing.T) {
 	if events, err := ReadAll(path); err != nil || len(events) != 1 || e.Index != 0 {
 		t.Fatalf("got %d events (%v), index %d", len(events), err, e.Index)
 	}
+}
+
+// appendMark appends a Mark event to the history at path with Append and
+// returns its index.
+func appendMark(t *testing.T, path string) int64 {
+	t.Helper()
+	w, err := Append(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := Event{Type: Mark}
+	if err := w.Write(&e); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return e.Index
 }
 
 func writeEvents(t *testing.T, path string, n int) {

@@ -223,7 +223,7 @@ func selfCPU(b *testing.B) time.Duration {
 // benchRSS runs the ledger workload with a history file until n operations
 // have completed, and reports the process's peak RSS during that run. The
 // server is a standalone mariadbd without binlog or per-commit flushing,
-// so a million commits take about a minute and a half.
+// so a million commits take about twenty seconds.
 func benchRSS(b *testing.B, n int64) {
 	srv := testdb.Start(b, "--skip-log-bin", "--innodb-flush-log-at-trx-commit=0")
 	w := scenarios.Workload{Kind: scenarios.WorkloadLedger, Clients: 16, Routing: srv.Node.Name}
