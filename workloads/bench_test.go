@@ -103,21 +103,21 @@ func BenchmarkLedgerVsSysbench(b *testing.B) {
 // benchPairs pairs, and reports the median of the pairs' costs: the lab shares two
 // cores with everything else, so single runs drift by more than the cost.
 func benchRecordingCost(b *testing.B, nodes []targets.Node, pin string, clients int) {
-	var costs, offs, ons []float64
+	var costs, offs, ons, offCPUs, onCPUs []float64
 	for range benchPairs {
-		off, _ := ledgerTPS(b, nodes, pin, clients, NopRecorder{})
-		on, _ := ledgerTPS(b, nodes, pin, clients, fileRecorder(b))
+		off, offCPU := ledgerTPS(b, nodes, pin, clients, NopRecorder{})
+		on, onCPU := ledgerTPS(b, nodes, pin, clients, fileRecorder(b))
 		offs, ons = append(offs, off), append(ons, on)
+		offCPUs, onCPUs = append(offCPUs, offCPU), append(onCPUs, onCPU)
 		costs = append(costs, (off-on)/off*100)
 	}
-	cost, _ := stats.Median(costs)
-	off, _ := stats.Median(offs)
-	on, _ := stats.Median(ons)
-	b.ReportMetric(off, "off-tx/s")
-	b.ReportMetric(on, "on-tx/s")
-	b.ReportMetric(cost, "cost-%")
-	b.Logf("%d clients: recording off %.0f tx/s, on %.0f tx/s (medians); cost per pair %.1f%%, median %.1f%%",
-		clients, off, on, costs, cost)
+	med := func(xs []float64) float64 { m, _ := stats.Median(xs); return m }
+	b.ReportMetric(med(offs), "off-tx/s")
+	b.ReportMetric(med(ons), "on-tx/s")
+	b.ReportMetric(med(costs), "cost-%")
+	b.ReportMetric(med(onCPUs)-med(offCPUs), "recording-cpu-µs/tx")
+	b.Logf("%d clients: recording off %.0f tx/s, on %.0f tx/s (medians); cost per pair %.1f%%, median %.1f%%; client CPU per tx off %.1f µs, on %.1f µs",
+		clients, med(offs), med(ons), costs, med(costs), med(offCPUs), med(onCPUs))
 }
 
 // fileRecorder records into a real history file in a temporary directory.
