@@ -76,14 +76,13 @@ func BenchmarkLedgerVsSysbench(b *testing.B) {
 					b.Logf("%2d clients, pair %d: faultline ledger %.0f tx/s, sysbench oltp_insert %.0f tx/s, ratio %.2f; client CPU per tx %.0f µs vs %.0f µs",
 						clients, i+1, fl, sb, fl/sb, flCPU, sbCPU)
 				}
-				med := func(xs []float64) float64 { m, _ := stats.Median(xs); return m }
-				b.ReportMetric(med(fls), "faultline-tx/s")
-				b.ReportMetric(med(sbs), "sysbench-tx/s")
-				b.ReportMetric(med(ratios), "ratio")
-				b.ReportMetric(med(flCPUs), "faultline-cpu-µs/tx")
-				b.ReportMetric(med(sbCPUs), "sysbench-cpu-µs/tx")
+				b.ReportMetric(median(fls), "faultline-tx/s")
+				b.ReportMetric(median(sbs), "sysbench-tx/s")
+				b.ReportMetric(median(ratios), "ratio")
+				b.ReportMetric(median(flCPUs), "faultline-cpu-µs/tx")
+				b.ReportMetric(median(sbCPUs), "sysbench-cpu-µs/tx")
 				b.Logf("%2d clients: median faultline ledger %.0f tx/s, sysbench oltp_insert %.0f tx/s, ratio %.2f (pairs %.2f)",
-					clients, med(fls), med(sbs), med(ratios), ratios)
+					clients, median(fls), median(sbs), median(ratios), ratios)
 			}
 		})
 	}
@@ -111,13 +110,18 @@ func benchRecordingCost(b *testing.B, nodes []targets.Node, pin string, clients 
 		offCPUs, onCPUs = append(offCPUs, offCPU), append(onCPUs, onCPU)
 		costs = append(costs, (off-on)/off*100)
 	}
-	med := func(xs []float64) float64 { m, _ := stats.Median(xs); return m }
-	b.ReportMetric(med(offs), "off-tx/s")
-	b.ReportMetric(med(ons), "on-tx/s")
-	b.ReportMetric(med(costs), "cost-%")
-	b.ReportMetric(med(onCPUs)-med(offCPUs), "recording-cpu-µs/tx")
+	b.ReportMetric(median(offs), "off-tx/s")
+	b.ReportMetric(median(ons), "on-tx/s")
+	b.ReportMetric(median(costs), "cost-%")
+	b.ReportMetric(median(onCPUs)-median(offCPUs), "recording-cpu-µs/tx")
 	b.Logf("%d clients: recording off %.0f tx/s, on %.0f tx/s (medians); cost per pair %.1f%%, median %.1f%%; client CPU per tx off %.1f µs, on %.1f µs",
-		clients, med(offs), med(ons), costs, med(costs), med(offCPUs), med(onCPUs))
+		clients, median(offs), median(ons), costs, median(costs), median(offCPUs), median(onCPUs))
+}
+
+// median of xs (0 when empty).
+func median(xs []float64) float64 {
+	m, _ := stats.Median(xs)
+	return m
 }
 
 // fileRecorder records into a real history file in a temporary directory.
