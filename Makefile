@@ -2,7 +2,7 @@
 GO       ?= go
 BIN      := bin/faultline
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
-LDFLAGS  := -X faultline.dev/faultline/cmd/faultline/internal/cli.Version=$(VERSION)
+LDFLAGS  := -X faultline.dev/faultline/internal/buildinfo.version=$(VERSION)
 SCENARIO ?= default
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.6.1
 

@@ -23,6 +23,27 @@ type Fault interface {
 	Recover(ctx context.Context) error
 }
 
+// Lifecycle is how a fault kind lives, declared when the kind is
+// registered. The runner reads it instead of checking kinds.
+type Lifecycle struct {
+	// OneShot kinds are actions, complete once injected (promote, restart,
+	// a pod kill): no heal is scheduled for them, and their ledger record is
+	// closed right after the injection. Healable kinds (the zero value) stay
+	// in effect until Recover.
+	OneShot bool
+	// Proof says how the kind's Verify shows its effect ("" = it has no
+	// verifier), for plans and reports.
+	Proof string
+}
+
+// RecoveryWaiter is a fault whose target needs time to come back after
+// Recover (nodes restarted, pods rescheduled): the runner calls
+// WaitRecovered after healing and records how long it took. It observes
+// only.
+type RecoveryWaiter interface {
+	WaitRecovered(ctx context.Context) error
+}
+
 // Verifier is a fault that can prove that its effect took hold.
 type Verifier interface {
 	Verify(ctx context.Context) (Evidence, error)

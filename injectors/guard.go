@@ -45,16 +45,26 @@ var ErrNoVerifier = errors.New("fault kind has no verifier")
 type Guard struct {
 	mu     sync.Mutex
 	fault  Fault
-	ledger *Ledger
+	ledger Ledger
 	rec    Record
 	state  State
 }
 
 // NewGuard guards fault f, identified in the ledger by runID and id (unique
 // within the run); targets are the nodes it was aimed at.
-func NewGuard(l *Ledger, runID, id string, targets []string, f Fault) *Guard {
+func NewGuard(l Ledger, runID, id string, targets []string, f Fault) *Guard {
 	rec := Record{RunID: runID, ID: id, Kind: f.Kind(), Targets: targets}
 	return &Guard{fault: f, ledger: l, rec: rec, state: Pending}
+}
+
+// On names the target the fault is injected into; the ledger record carries
+// it so that recovery after a crash reopens that target. Call it before
+// Inject.
+func (g *Guard) On(target TargetRef) *Guard {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.rec.Target = target
+	return g
 }
 
 // State is the guard's current state.

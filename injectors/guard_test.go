@@ -226,7 +226,7 @@ func checkCalls(t *testing.T, where string, before, after map[string]int, call s
 	}
 }
 
-func checkLedger(t *testing.T, where string, l *Ledger, ms []*guardModel) {
+func checkLedger(t *testing.T, where string, l *FileLedger, ms []*guardModel) {
 	t.Helper()
 	recs, err := l.List("run-1")
 	if err != nil {

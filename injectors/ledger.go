@@ -29,6 +29,42 @@ func StateDir() string {
 	return DefaultStateDir
 }
 
+// TargetRef names the target a fault was injected into, so that `faultline
+// recover` can reopen that target (a local lab by name and state directory,
+// a Kubernetes StatefulSet by kubeconfig context and namespace) with the
+// provider of its kind.
+type TargetRef struct {
+	Kind     string            `json:"kind"`               // the scenario's target kind: local, kubernetes
+	Name     string            `json:"name"`               // lab name, or namespace/statefulset
+	StateDir string            `json:"stateDir,omitempty"` // where the target keeps its state (local labs)
+	Attrs    map[string]string `json:"attrs,omitempty"`    // provider-specific: kubeconfig, context, …
+}
+
+// Ledger keeps a durable record of every fault that may be in effect. The
+// guard writes a record before a fault is injected and removes it only after
+// the fault recovered; RecoverAll replays what is left after a crash.
+// FileLedger is the local implementation; another target may keep records
+// elsewhere (e.g. labelled objects in a cluster).
+type Ledger interface {
+	// Put writes rec, replacing any record with the same run and id; it is
+	// durable when it returns.
+	Put(rec Record) error
+	// Remove deletes a record; a missing record is not an error.
+	Remove(runID, id string) error
+	// List returns the open records of run runID ("" = every run), oldest first.
+	List(runID string) ([]Record, error)
+}
+
+// Sweeper is a ledger that can clean what interrupted writes left behind.
+type Sweeper interface {
+	Sweep(runID string) error
+}
+
+var (
+	_ Ledger  = (*FileLedger)(nil)
+	_ Sweeper = (*FileLedger)(nil)
+)
+
 // Record is the ledger's note of a fault that may be in effect. It is
 // written before the fault is injected and removed only after it is
 // recovered, so it holds everything needed to recover it after a crash.
@@ -38,15 +74,18 @@ type Record struct {
 	Kind    string          `json:"kind"`
 	Params  json.RawMessage `json:"params,omitempty"`
 	Targets []string        `json:"targets,omitempty"`
-	State   State           `json:"state"` // the guard's state when the record was last written
-	Created time.Time       `json:"created"`
+	// Target is the target the fault was injected into (absent in records
+	// written before targets were named: those are local labs).
+	Target  TargetRef `json:"target,omitzero"`
+	State   State     `json:"state"` // the guard's state when the record was last written
+	Created time.Time `json:"created"`
 }
 
-// Ledger keeps one file per open fault under <dir>/ledger/<runID>/<id>.json.
+// FileLedger keeps one file per open fault under <dir>/ledger/<runID>/<id>.json.
 // Every change is atomic and durable (temp file, fsync, rename, fsync of the
 // directory), so a SIGKILL at any point leaves either the old or the new
 // record, never a partial one.
-type Ledger struct {
+type FileLedger struct {
 	root string
 	mu   sync.Mutex
 	// commitHook, if set, runs before a record is renamed into place or
@@ -56,7 +95,7 @@ type Ledger struct {
 
 // OpenLedger opens (creating if needed) the ledger in state directory dir;
 // "" means StateDir().
-func OpenLedger(dir string) (*Ledger, error) {
+func OpenLedger(dir string) (*FileLedger, error) {
 	if dir == "" {
 		dir = StateDir()
 	}
@@ -67,14 +106,14 @@ func OpenLedger(dir string) (*Ledger, error) {
 	if err := fsutil.SyncDir(dir); err != nil {
 		return nil, fmt.Errorf("open fault ledger: %w", err)
 	}
-	return &Ledger{root: root}, nil
+	return &FileLedger{root: root}, nil
 }
 
 // Dir is the ledger's directory.
-func (l *Ledger) Dir() string { return l.root }
+func (l *FileLedger) Dir() string { return l.root }
 
 // Put writes rec, replacing any record with the same run and id.
-func (l *Ledger) Put(rec Record) error {
+func (l *FileLedger) Put(rec Record) error {
 	if err := checkNames(rec.RunID, rec.ID); err != nil {
 		return fmt.Errorf("ledger put: %w", err)
 	}
@@ -90,7 +129,7 @@ func (l *Ledger) Put(rec Record) error {
 	return nil
 }
 
-func (l *Ledger) put(runID, id string, data []byte) error {
+func (l *FileLedger) put(runID, id string, data []byte) error {
 	runDir := filepath.Join(l.root, runID)
 	if err := l.mkdirDurable(runDir); err != nil {
 		return err
@@ -119,7 +158,7 @@ func (l *Ledger) put(runID, id string, data []byte) error {
 	return fsutil.SyncDir(runDir)
 }
 
-func (l *Ledger) mkdirDurable(dir string) error {
+func (l *FileLedger) mkdirDurable(dir string) error {
 	if _, err := os.Stat(dir); err == nil {
 		return nil
 	}
@@ -131,7 +170,7 @@ func (l *Ledger) mkdirDurable(dir string) error {
 
 // Remove deletes the record of fault id in run runID; a missing record is
 // not an error. The run's directory goes when its last record does.
-func (l *Ledger) Remove(runID, id string) error {
+func (l *FileLedger) Remove(runID, id string) error {
 	if err := checkNames(runID, id); err != nil {
 		return fmt.Errorf("ledger remove: %w", err)
 	}
@@ -143,7 +182,7 @@ func (l *Ledger) Remove(runID, id string) error {
 	return nil
 }
 
-func (l *Ledger) remove(runID, id string) error {
+func (l *FileLedger) remove(runID, id string) error {
 	if l.commitHook != nil {
 		if err := l.commitHook("remove"); err != nil {
 			return err

@@ -14,7 +14,7 @@ import (
 )
 
 // Runs lists the runs that have open records, sorted.
-func (l *Ledger) Runs() ([]string, error) {
+func (l *FileLedger) Runs() ([]string, error) {
 	entries, err := os.ReadDir(l.root)
 	if err != nil {
 		return nil, fmt.Errorf("ledger runs: %w", err)
@@ -32,7 +32,7 @@ func (l *Ledger) Runs() ([]string, error) {
 // List returns the open records of run runID, or of every run if runID is
 // "", oldest first. A record that cannot be read is reported in the joined
 // error; the others are still returned.
-func (l *Ledger) List(runID string) ([]Record, error) {
+func (l *FileLedger) List(runID string) ([]Record, error) {
 	runs := []string{runID}
 	if runID == "" {
 		var err error
@@ -55,7 +55,7 @@ func (l *Ledger) List(runID string) ([]Record, error) {
 	return recs, errors.Join(errs...)
 }
 
-func (l *Ledger) listRun(runID string) ([]Record, error) {
+func (l *FileLedger) listRun(runID string) ([]Record, error) {
 	dir := filepath.Join(l.root, runID)
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -96,10 +96,10 @@ func readRecord(path string) (Record, error) {
 	return rec, nil
 }
 
-// sweep removes what interrupted writes left in run runID ("" = every run):
+// Sweep removes what interrupted writes left in run runID ("" = every run):
 // temp files, and run directories left empty. It must not race a live
 // writer of the same run.
-func (l *Ledger) sweep(runID string) error {
+func (l *FileLedger) Sweep(runID string) error {
 	runs := []string{runID}
 	if runID == "" {
 		var err error

@@ -77,7 +77,7 @@ func TestLedgerIgnoresTempAndReportsCorrupt(t *testing.T) {
 	if err == nil {
 		t.Fatal("corrupt and misnamed records not reported")
 	}
-	if err := l.sweep("r"); err != nil {
+	if err := l.Sweep("r"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(run, "x.json.tmp-123")); err == nil {

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-func newTestGuard(t *testing.T) (*Guard, *fakeFault, *Ledger) {
+func newTestGuard(t *testing.T) (*Guard, *fakeFault, *FileLedger) {
 	t.Helper()
 	l, err := OpenLedger(t.TempDir())
 	if err != nil {

@@ -1,6 +1,7 @@
 package injectors
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -18,16 +19,22 @@ type Factory func(params json.RawMessage) (Fault, error)
 type Registry struct {
 	mu        sync.RWMutex
 	factories map[string]Factory
+	lives     map[string]Lifecycle
 }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{factories: make(map[string]Factory)}
+	return &Registry{factories: make(map[string]Factory), lives: make(map[string]Lifecycle)}
 }
 
-// Register adds a kind. It panics if the kind is empty, already registered
-// or f is nil: these are programming errors.
+// Register adds a healable kind. It panics if the kind is empty, already
+// registered or f is nil: these are programming errors.
 func (r *Registry) Register(kind string, f Factory) {
+	r.RegisterLife(kind, Lifecycle{}, f)
+}
+
+// RegisterLife adds a kind with its lifecycle.
+func (r *Registry) RegisterLife(kind string, life Lifecycle, f Factory) {
 	if kind == "" || f == nil {
 		panic("injectors: Register with an empty kind or a nil factory")
 	}
@@ -37,6 +44,16 @@ func (r *Registry) Register(kind string, f Factory) {
 		panic(fmt.Sprintf("injectors: fault kind %q registered twice", kind))
 	}
 	r.factories[kind] = f
+	r.lives[kind] = life
+}
+
+// Lifecycle is the registered lifecycle of kind; ok is false for an
+// unknown kind.
+func (r *Registry) Lifecycle(kind string) (life Lifecycle, ok bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	life, ok = r.lives[kind]
+	return life, ok
 }
 
 // Build makes a Fault of the given kind from params.
@@ -55,6 +72,11 @@ func (r *Registry) Build(kind string, params json.RawMessage) (Fault, error) {
 		return nil, fmt.Errorf("build %s fault: factory returned a fault of another kind", kind)
 	}
 	return fault, nil
+}
+
+// Rebuild builds the fault of a ledger record from its kind and params.
+func (r *Registry) Rebuild(_ context.Context, rec Record) (Fault, error) {
+	return r.Build(rec.Kind, rec.Params)
 }
 
 // Kinds lists the registered kinds, sorted.

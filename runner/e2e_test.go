@@ -13,6 +13,7 @@ import (
 
 	"faultline.dev/faultline/history"
 	"faultline.dev/faultline/injectors"
+	"faultline.dev/faultline/providers"
 	"faultline.dev/faultline/reports"
 	"faultline.dev/faultline/runner"
 	"faultline.dev/faultline/scenarios"
@@ -54,6 +55,7 @@ func runLibrary(t *testing.T, name string, seed int64) *runner.Result {
 	start := time.Now()
 	res, err := runner.Run(context.Background(), runner.Options{
 		Scenario: s, Source: src, Seed: seed, OutDir: t.TempDir(), StateDir: state, Quiet: true,
+		Providers: providers.Default(),
 	})
 	if err != nil {
 		t.Fatalf("run %s: %v", name, err)

@@ -12,13 +12,13 @@ import (
 	"faultline.dev/faultline/injectors/all"
 	"faultline.dev/faultline/scenarios"
 	"faultline.dev/faultline/targets"
-	"faultline.dev/faultline/targets/local"
 )
 
 // stepGuard is a fired step: its guarded fault and the nodes it touched.
 type stepGuard struct {
 	step  scenarios.PlannedStep
 	guard *injectors.Guard
+	fault injectors.Fault
 	nodes []string
 }
 
@@ -29,7 +29,7 @@ const faultTimeout = 2 * time.Minute
 func (r *run) stepTimings() []StepTiming {
 	ts := make([]StepTiming, len(r.plan.Steps))
 	for i, s := range r.plan.Steps {
-		ts[i] = StepTiming{At: s.At, Heal: s.Kind != scenarios.FaultPromote}
+		ts[i] = StepTiming{At: s.At, Heal: !r.life(s.Kind).OneShot}
 		if s.Heal != nil {
 			ts[i].For = *s.Heal - s.At
 		}
@@ -37,13 +37,10 @@ func (r *run) stepTimings() []StepTiming {
 	return ts
 }
 
-func (r *run) env() all.Env {
-	return all.Env{
-		StateDir: r.o.StateDir,
-		Open: func(_ context.Context, lab, stateDir string) (targets.Machine, error) {
-			return local.Open(lab, stateDir)
-		},
-	}
+// life is the registered lifecycle of a fault kind.
+func (r *run) life(kind string) injectors.Lifecycle {
+	l, _ := r.faultReg.Lifecycle(kind)
+	return l
 }
 
 // fire performs one timeline action. Selection and construction happen
@@ -104,13 +101,14 @@ func (r *run) build(ctx context.Context, i int) *stepGuard {
 		return nil
 	}
 	sg.nodes = nodes
-	f, err := all.New(ctx, ps.Kind, ps.Params, r.target, nodes, r.id, r.env())
+	f, err := r.target.BuildFault(ctx, targets.Step{Kind: ps.Kind, Params: ps.Params, Nodes: nodes, RunID: r.id})
 	if err != nil {
 		r.faultEvent(sg, history.FaultError, "build: "+err.Error(), nil)
 		r.progress.Logf("%s %s on %s: %v", ps.ID, ps.Kind, strings.Join(nodes, ","), err)
 		return nil
 	}
-	sg.guard = injectors.NewGuard(r.ledger, r.id, ps.ID, nodes, f)
+	sg.fault = f
+	sg.guard = injectors.NewGuard(r.ledger, r.id, ps.ID, nodes, f).On(r.target.Ref())
 	r.mu.Lock()
 	r.guards[i] = sg
 	r.mu.Unlock()
@@ -128,18 +126,32 @@ func (r *run) inject(ctx context.Context, sg *stepGuard) {
 		r.progress.Logf("%s %s on %s: inject failed: %v", sg.step.ID, sg.step.Kind, on, err)
 		return
 	}
-	if sg.step.Kind == scenarios.FaultPromote {
-		// An operator action is not undone; its Recover only closes the
-		// ledger record.
-		if err := sg.guard.Recover(ictx); err != nil {
-			r.progress.Logf("%s promote: close ledger record: %v", sg.step.ID, err)
-		}
-		r.faultEvent(sg, history.FaultAction, "promoted "+on, nil)
-		r.progress.Logf("%s promote %s", sg.step.ID, on)
+	life := r.life(sg.step.Kind)
+	if life.OneShot && life.Proof == "" {
+		// An action with nothing to prove (an operator's promote): done.
+		r.closeOneShot(ictx, sg)
+		r.faultEvent(sg, history.FaultAction, fmt.Sprintf("%s %s", sg.step.Kind, on), nil)
+		r.progress.Logf("%s %s %s", sg.step.ID, sg.step.Kind, on)
 		return
 	}
 	r.progress.Logf("%s %s on %s: injected", sg.step.ID, sg.step.Kind, on)
-	ev, err := sg.guard.Verify(ictx)
+	r.verify(ictx, sg)
+	if life.OneShot {
+		r.closeOneShot(ictx, sg)
+	}
+}
+
+// closeOneShot closes the ledger record of an action: it is never undone,
+// its Recover only closes the record.
+func (r *run) closeOneShot(ctx context.Context, sg *stepGuard) {
+	if err := sg.guard.Recover(ctx); err != nil {
+		r.progress.Logf("%s %s: close ledger record: %v", sg.step.ID, sg.step.Kind, err)
+	}
+}
+
+// verify asks the fault to prove its effect and records what it showed.
+func (r *run) verify(ctx context.Context, sg *stepGuard) {
+	ev, err := sg.guard.Verify(ctx)
 	switch {
 	case err != nil:
 		r.faultEvent(sg, history.FaultNoEffect, "verify: "+err.Error(), nil)
@@ -165,6 +177,24 @@ func (r *run) heal(ctx context.Context, sg *stepGuard) {
 	}
 	r.faultEvent(sg, history.FaultHealed, "healed", nil)
 	r.progress.Logf("%s %s on %s: healed", sg.step.ID, sg.step.Kind, strings.Join(sg.nodes, ","))
+	r.awaitRecovery(ctx, sg)
+}
+
+// awaitRecovery waits, for a fault whose target needs time to come back
+// after its heal, until it has, and reports how long that took.
+func (r *run) awaitRecovery(ctx context.Context, sg *stepGuard) {
+	w, ok := sg.fault.(injectors.RecoveryWaiter)
+	if !ok {
+		return
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), faultTimeout)
+	defer cancel()
+	start := time.Now()
+	if err := w.WaitRecovered(wctx); err != nil {
+		r.progress.Logf("%s %s: target not recovered after %.1fs: %v", sg.step.ID, sg.step.Kind, time.Since(start).Seconds(), err)
+		return
+	}
+	r.progress.Logf("%s %s: target recovered %.1fs after the heal", sg.step.ID, sg.step.Kind, time.Since(start).Seconds())
 }
 
 // healAll recovers every fault still open, after the timeline.
@@ -174,7 +204,7 @@ func (r *run) healAll(ctx context.Context) {
 	gs := append([]*stepGuard(nil), r.guards...)
 	r.mu.Unlock()
 	for _, sg := range gs {
-		if sg != nil && sg.step.Kind != scenarios.FaultPromote {
+		if sg != nil && !r.life(sg.step.Kind).OneShot {
 			r.heal(ctx, sg)
 		}
 	}
@@ -190,7 +220,7 @@ func (r *run) auditFaults(ctx context.Context) {
 	}
 	actx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	left, err := all.Leftovers(actx, r.id, r.target)
+	left, err := r.target.Leftovers(actx, r.id)
 	if err != nil {
 		r.mark("audit", "audit failed: "+err.Error())
 		return
@@ -209,7 +239,7 @@ func (r *run) activeFaults() []string {
 	defer r.mu.Unlock()
 	var out []string
 	for _, sg := range r.guards {
-		if sg != nil && sg.guard.State() == injectors.Injected && sg.step.Kind != scenarios.FaultPromote {
+		if sg != nil && sg.guard.State() == injectors.Injected && !r.life(sg.step.Kind).OneShot {
 			out = append(out, fmt.Sprintf("%s(%s)", sg.step.Kind, strings.Join(sg.nodes, ",")))
 		}
 	}

@@ -27,11 +27,17 @@ type Options struct {
 	Seed     int64  // 0 = the scenario's seed, else a new one (printed)
 	OutDir   string // parent of run directories; default "runs"
 	StateDir string // ledger and lab state; default injectors.StateDir()
-	Keep     bool   // leave the lab up after the run
-	Out      io.Writer
-	Quiet    bool
+	Keep     bool   // leave the target up after the run
+	// Providers supply the scenario's target kind (the CLI passes
+	// providers.Default()); the runner knows no concrete target.
+	Providers targets.Providers
+	Out       io.Writer
+	Quiet     bool
 	// ProbeInterval is the period of topology probes; default 500 ms.
 	ProbeInterval time.Duration
+	// Ledger records faults before they are injected; default the file
+	// ledger in StateDir.
+	Ledger injectors.Ledger
 }
 
 // Result is what a run concluded.
@@ -57,12 +63,13 @@ type run struct {
 	clock    *history.Clock
 	hist     *history.Writer
 	meta     *reports.RunMeta
-	target   targets.Machine
-	teardown func(context.Context) error
+	provider targets.Provider
+	faultReg *injectors.Registry // the provider's fault kinds and their lifecycles
+	target   targets.Session
 	wl       workloads.Workload
 	pool     *workloads.Pool
 	router   *workloads.Router
-	ledger   *injectors.Ledger
+	ledger   injectors.Ledger
 	progress *Progress
 
 	mu      sync.Mutex
@@ -107,6 +114,10 @@ func newRun(o Options) (*run, error) {
 	if seed == 0 {
 		seed = scenarios.NewSeed()
 	}
+	prov, err := providerFor(o.Providers, s)
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now().UTC()
 	id := fmt.Sprintf("%s-%s", s.Metadata.Name, start.Format("20060102T150405Z"))
 	r := &run{
@@ -115,6 +126,8 @@ func newRun(o Options) (*run, error) {
 		plan:     scenarios.NewPlan(s, seed),
 		rng:      rand.New(rand.NewSource(seed)),
 		progress: NewProgress(o.Out, o.Quiet),
+		provider: prov,
+		faultReg: prov.Faults(o.StateDir),
 	}
 	r.guards = make([]*stepGuard, len(r.plan.Steps))
 	return r, nil
@@ -136,7 +149,7 @@ func (r *run) execute(ctx context.Context) (*Result, error) {
 	if r.target != nil && err == nil && ctx.Err() == nil {
 		r.finalRead(cleanup)
 	}
-	r.collectLogs()
+	r.collectLogs(cleanup)
 	r.tearDown(cleanup)
 	if r.hist != nil {
 		if cerr := r.hist.Close(); cerr != nil && err == nil {
@@ -155,11 +168,13 @@ func (r *run) execute(ctx context.Context) (*Result, error) {
 
 // drive brings the target up and runs workload, probes and faults.
 func (r *run) drive(ctx context.Context) error {
-	l, err := injectors.OpenLedger(r.o.StateDir)
-	if err != nil {
-		return fmt.Errorf("fault ledger: %w", err)
+	if r.ledger = r.o.Ledger; r.ledger == nil {
+		l, err := injectors.OpenLedger(r.o.StateDir)
+		if err != nil {
+			return fmt.Errorf("fault ledger: %w", err)
+		}
+		r.ledger = l
 	}
-	r.ledger = l
 	if err := r.up(ctx); err != nil {
 		return err
 	}

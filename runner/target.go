@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -13,81 +12,63 @@ import (
 	"golang.org/x/sys/unix"
 
 	"faultline.dev/faultline/history"
+	"faultline.dev/faultline/internal/buildinfo"
 	"faultline.dev/faultline/reports"
 	"faultline.dev/faultline/scenarios"
-	"faultline.dev/faultline/targets/local"
+	"faultline.dev/faultline/targets"
 )
 
-// Version is faultline's version, recorded in run.json.
-var Version = "dev"
-
-// LocalConfig is the lab configuration of a scenario's local target.
-func LocalConfig(s *scenarios.Scenario, stateDir string) local.Config {
-	lt := s.Spec.Target.Local
-	return local.Config{
-		Name:            scenarios.LabName(s),
-		Topology:        lt.Topology,
-		Nodes:           lt.Nodes,
-		Zones:           lt.Zones,
-		Subnet:          lt.Subnet,
-		ServerOptions:   lt.ServerOptions,
-		NodeOptions:     lt.NodeOptions,
-		ProviderOptions: lt.ProviderOptions,
-		SemiSync:        lt.SemiSync == nil || *lt.SemiSync,
-		SemiSyncTimeout: lt.SemiSyncTimeout.D(),
-		Faketime:        lt.Faketime == nil || *lt.Faketime,
-		DiskFaults:      lt.DiskFaults,
-		DiskSize:        int64(lt.DiskSize),
-		StateDir:        stateDir,
+// provider is the provider of the scenario's target kind.
+func providerFor(ps targets.Providers, s *scenarios.Scenario) (targets.Provider, error) {
+	kind := s.Spec.Target.Kind()
+	if ps == nil {
+		return nil, fmt.Errorf("target %s: no target providers given", kind)
 	}
+	p, ok := ps.Provider(kind)
+	if !ok {
+		return nil, fmt.Errorf("target %s: this build has no provider for it", kind)
+	}
+	return p, nil
 }
 
-// up brings the target up (the local lab) and waits until it is healthy.
+// up brings the target up (or attaches to it) through its provider and
+// records its nodes and the versions its servers report.
 func (r *run) up(ctx context.Context) error {
-	if r.scn.Spec.Target.Local == nil {
-		return fmt.Errorf("target: only local targets can be run by this build (kubernetes targets are validated but not driven yet)")
-	}
-	cfg := LocalConfig(r.scn, r.o.StateDir)
-	r.progress.Logf("lab %s: bringing up %d-node %s", cfg.Name, cfg.Nodes, cfg.Topology)
-	start := time.Now()
-	lab, err := local.Up(ctx, cfg)
+	sess, err := r.provider.Open(ctx, r.scn, targets.OpenOptions{StateDir: r.o.StateDir, Logf: r.progress.Logf})
 	if err != nil {
-		return fmt.Errorf("lab up: %w", err)
+		return err
 	}
-	r.target = lab
-	r.teardown = lab.Down
-	r.progress.Logf("lab %s: up in %.1fs", cfg.Name, time.Since(start).Seconds())
+	r.target = sess
 	r.meta.Target.Nodes = r.meta.Target.Nodes[:0]
-	for _, n := range lab.Nodes() {
+	for _, n := range sess.Nodes() {
 		r.meta.Target.Nodes = append(r.meta.Target.Nodes, reports.MetaNode{Name: n.Name, Zone: n.Zone})
 	}
+	v := sess.Versions(ctx)
+	r.meta.Environment.MariaDB, r.meta.Environment.Galera = v.MariaDB, v.Galera
 	return reports.WriteRunMeta(r.dir, r.meta)
 }
 
-func (r *run) collectLogs() {
-	lab, ok := r.target.(*local.Lab)
-	if !ok || lab == nil {
+func (r *run) collectLogs(ctx context.Context) {
+	if r.target == nil {
 		return
 	}
-	if err := lab.Logs(filepath.Join(r.dir, history.DirLogs)); err != nil {
+	if err := r.target.CollectLogs(ctx, filepath.Join(r.dir, history.DirLogs)); err != nil {
 		r.progress.Logf("collect logs: %v", err)
 	}
 }
 
 func (r *run) tearDown(ctx context.Context) {
-	if r.teardown == nil {
-		return
-	}
-	if r.o.Keep {
-		if lab, ok := r.target.(*local.Lab); ok {
-			r.progress.Logf("lab %s kept (--keep); remove it with: faultline lab down %s\n%s", lab.Name(), lab.Name(), lab.ConnectInfo())
-		}
+	if r.target == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	if err := r.teardown(ctx); err != nil {
-		r.progress.Logf("lab down: %v (run `faultline lab down --all`)", err)
+	note, err := r.target.Close(ctx, r.o.Keep)
+	if err != nil {
+		r.progress.Logf("%v", err)
+	}
+	if note != "" {
+		r.progress.Logf("%s", note)
 	}
 }
 
@@ -102,34 +83,27 @@ func newMeta(r *run) *reports.RunMeta {
 		Environment:     environment(),
 		Config:          map[string]string{},
 	}
+	m.Target = reports.MetaTarget{Kind: s.Spec.Target.Kind(), Topology: s.Spec.Target.Topology()}
 	if lt := s.Spec.Target.Local; lt != nil {
-		m.Target = reports.MetaTarget{Kind: "local", Topology: lt.Topology}
 		for k, v := range lt.ServerOptions {
 			m.Config[k] = v
 		}
 		for k, v := range lt.ProviderOptions {
 			m.Config["wsrep_provider_options."+k] = v
 		}
-	} else {
-		m.Target = reports.MetaTarget{Kind: "kubernetes"}
 	}
 	return m
 }
 
+// environment describes the harness host; the cluster's own versions are
+// asked of its servers once it is up.
 func environment() reports.MetaEnv {
-	env := reports.MetaEnv{Faultline: Version, Go: runtime.Version()}
+	env := reports.MetaEnv{Faultline: buildinfo.Version(), Go: runtime.Version()}
 	var u unix.Utsname
 	if unix.Uname(&u) == nil {
 		env.Kernel = unix.ByteSliceToString(u.Release[:])
 	}
 	env.Host, _ = os.Hostname()
-	if out, err := exec.Command("mariadbd", "--version").Output(); err == nil {
-		env.MariaDB = strings.TrimSpace(string(out))
-	} else if out, err := exec.Command("/usr/sbin/mariadbd", "--version").Output(); err == nil {
-		env.MariaDB = strings.TrimSpace(string(out))
-	}
-	if out, err := exec.Command("dpkg-query", "-W", "-f=${Version}", "galera-4").Output(); err == nil {
-		env.Galera = "galera-4 " + strings.TrimSpace(string(out))
-	}
+	env.Host = strings.TrimSpace(env.Host)
 	return env
 }

@@ -24,44 +24,52 @@ type Env struct {
 	LatencyMethod string
 }
 
-// Kinds are the fault kinds this build can inject, as named by the
-// scenario format.
-var Kinds = []string{
-	network.KindPartition, network.KindLatency, network.KindBandwidth, clock.Kind, disk.Kind, disk.KindFault,
-	process.KindKill, process.KindPause, process.KindRestart, zone.Kind, process.KindPromote,
+// kinds is every fault kind this package builds for machine-local targets,
+// in the scenario format's order: its name, its lifecycle and how it is
+// rebuilt from a ledger record. Adding a kind is its family's file and one
+// line here.
+func kinds(env Env) []kindSpec {
+	proc := func(kind string) injectors.Factory {
+		return func(raw json.RawMessage) (injectors.Fault, error) { return process.FromParams(kind, raw, env.Open) }
+	}
+	return []kindSpec{
+		{network.KindPartition, injectors.Lifecycle{Proof: "TCP connectivity matrix dialled from inside the namespaces"}, single(network.PartitionFromParams)},
+		{network.KindLatency, injectors.Lifecycle{Proof: "connect round trip to the SQL port grew by half the delay"}, multi(network.KindLatency, network.LatencyFromParams)},
+		{network.KindBandwidth, injectors.Lifecycle{Proof: "faultline's tbf qdisc at the requested rate in place"}, multi(network.KindBandwidth, network.BandwidthFromParams)},
+		{clock.Kind, injectors.Lifecycle{Proof: "UNIX_TIMESTAMP(NOW(6)) on the node against the harness clock"}, multi(clock.Kind, clock.FromParams)},
+		{disk.Kind, injectors.Lifecycle{Proof: "timed synchronous direct writes on the node's data device"}, multi(disk.Kind, disk.FromParams)},
+		{disk.KindFault, injectors.Lifecycle{Proof: "an operation on the node's data directory shows the delay or error"}, multi(disk.KindFault, disk.FaultFromParams)},
+		{process.KindKill, injectors.Lifecycle{Proof: "the killed mariadbd is gone"}, multi(process.KindKill, proc(process.KindKill))},
+		{process.KindPause, injectors.Lifecycle{Proof: "the mariadbd process is stopped (state T)"}, multi(process.KindPause, proc(process.KindPause))},
+		{process.KindRestart, injectors.Lifecycle{OneShot: true, Proof: "a new mariadbd process replaced the old one"}, multi(process.KindRestart, proc(process.KindRestart))},
+		{zone.Kind, injectors.Lifecycle{Proof: "every node of the zone is down and its SQL port unreachable"},
+			func(raw json.RawMessage) (injectors.Fault, error) { return zone.FromParams(raw, env.Open) }},
+		{process.KindPromote, injectors.Lifecycle{OneShot: true}, proc(process.KindPromote)},
+	}
 }
 
-// Register adds every kind's factory to r.
-func Register(r *injectors.Registry, env Env) {
-	r.Register(network.KindPartition, func(raw json.RawMessage) (injectors.Fault, error) {
-		return network.PartitionFromParams(raw)
-	})
-	r.Register(network.KindLatency, multiFactory(network.KindLatency, func(raw json.RawMessage) (injectors.Fault, error) {
-		return network.LatencyFromParams(raw)
-	}))
-	r.Register(network.KindBandwidth, multiFactory(network.KindBandwidth, func(raw json.RawMessage) (injectors.Fault, error) {
-		return network.BandwidthFromParams(raw)
-	}))
-	r.Register(clock.Kind, multiFactory(clock.Kind, func(raw json.RawMessage) (injectors.Fault, error) {
-		return clock.FromParams(raw)
-	}))
-	r.Register(disk.Kind, multiFactory(disk.Kind, func(raw json.RawMessage) (injectors.Fault, error) {
-		return disk.FromParams(raw)
-	}))
-	r.Register(disk.KindFault, multiFactory(disk.KindFault, func(raw json.RawMessage) (injectors.Fault, error) {
-		return disk.FaultFromParams(raw)
-	}))
-	for _, kind := range []string{process.KindKill, process.KindPause, process.KindRestart} {
-		r.Register(kind, multiFactory(kind, func(raw json.RawMessage) (injectors.Fault, error) {
-			return process.FromParams(kind, raw, env.Open)
-		}))
+// kindSpec is one registered kind.
+type kindSpec struct {
+	name    string
+	life    injectors.Lifecycle
+	rebuild injectors.Factory
+}
+
+// Kinds are the fault kinds this build can inject, as named by the
+// scenario format, derived from the registrations.
+func Kinds() []string {
+	var out []string
+	for _, k := range kinds(Env{}) {
+		out = append(out, k.name)
 	}
-	r.Register(process.KindPromote, func(raw json.RawMessage) (injectors.Fault, error) {
-		return process.FromParams(process.KindPromote, raw, env.Open)
-	})
-	r.Register(zone.Kind, func(raw json.RawMessage) (injectors.Fault, error) {
-		return zone.FromParams(raw, env.Open)
-	})
+	return out
+}
+
+// Register adds every kind's factory and lifecycle to r.
+func Register(r *injectors.Registry, env Env) {
+	for _, k := range kinds(env) {
+		r.RegisterLife(k.name, k.life, k.rebuild)
+	}
 }
 
 // NewRegistry is a registry with every kind registered.
@@ -69,6 +77,16 @@ func NewRegistry(env Env) *injectors.Registry {
 	r := injectors.NewRegistry()
 	Register(r, env)
 	return r
+}
+
+// single adapts a typed rebuild function to a Factory.
+func single[F injectors.Fault](from func(json.RawMessage) (F, error)) injectors.Factory {
+	return func(raw json.RawMessage) (injectors.Fault, error) { return from(raw) }
+}
+
+// multi rebuilds a per-node kind part by part.
+func multi[F injectors.Fault](kind string, part func(json.RawMessage) (F, error)) injectors.Factory {
+	return multiFactory(kind, single(part))
 }
 
 // perNode builds one part per selected node and groups them.

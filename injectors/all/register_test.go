@@ -18,7 +18,7 @@ import (
 
 func TestRegisterEveryKind(t *testing.T) {
 	r := NewRegistry(Env{})
-	kinds := slices.Sorted(slices.Values(Kinds))
+	kinds := slices.Sorted(slices.Values(Kinds()))
 	if got := r.Kinds(); !slices.Equal(got, kinds) {
 		t.Errorf("kinds %v, want %v", got, kinds)
 	}

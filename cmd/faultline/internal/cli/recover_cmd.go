@@ -9,8 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"faultline.dev/faultline/injectors"
-	"faultline.dev/faultline/injectors/all"
-	"faultline.dev/faultline/targets"
+	"faultline.dev/faultline/providers"
 	"faultline.dev/faultline/targets/local"
 )
 
@@ -21,10 +20,12 @@ func newRecoverCmd() *cobra.Command {
 		Use:   "recover",
 		Short: "Heal every fault a crashed or killed run left behind",
 		Long: `recover replays the fault ledger: every fault is recorded on disk before it
-is injected and removed only after it was healed, so after a harness crash
-each open record names exactly what to undo (nftables tables, qdiscs,
-iptables rules, cgroup throttles, faketime offsets, stopped or killed
-processes). Recovering is idempotent: running it twice is harmless.
+is injected, with the target it was injected into, and removed only after it
+was healed, so after a harness crash each open record names exactly what to
+undo (nftables tables, qdiscs, iptables rules, cgroup throttles, faketime
+offsets, stopped or killed processes) and where: recover reopens that target
+with the provider of its kind. Recovering is idempotent: running it twice is
+harmless.
 
 With --labs it also tears down every faultline lab left on this machine,
 found by name without any state.`,
@@ -39,13 +40,7 @@ found by name without any state.`,
 			if err != nil {
 				return withCode(ExitHarness, err)
 			}
-			reg := all.NewRegistry(all.Env{
-				StateDir: stateDir(cmd),
-				Open: func(_ context.Context, lab, dir string) (targets.Machine, error) {
-					return local.Open(lab, dir)
-				},
-			})
-			healed, err := injectors.RecoverAll(ctx, l, reg, runID)
+			healed, err := injectors.RecoverAll(ctx, l, providers.Default().Rebuilder(stateDir(cmd)), runID)
 			for _, rec := range healed {
 				fmt.Fprintf(cmd.OutOrStdout(), "healed %s %s (%s) on %v\n", rec.RunID, rec.ID, rec.Kind, rec.Targets)
 			}

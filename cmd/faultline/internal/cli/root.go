@@ -4,6 +4,7 @@ package cli
 
 import (
 	"errors"
+	"faultline.dev/faultline/internal/buildinfo"
 	"fmt"
 	"io"
 	"os"
@@ -35,9 +36,6 @@ func (e *exitError) Unwrap() error { return e.err }
 
 // withCode wraps err so Main exits with code.
 func withCode(code int, err error) error { return &exitError{code: code, err: err} }
-
-// Version is set at build time with -ldflags "-X …/cli.Version=…".
-var Version = "dev"
 
 // Main runs faultline with args and returns the process exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
@@ -115,7 +113,7 @@ func newVersionCmd() *cobra.Command {
 		Short: "Print faultline's version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintln(cmd.OutOrStdout(), "faultline", Version)
+			fmt.Fprintln(cmd.OutOrStdout(), "faultline", buildinfo.Version())
 			return nil
 		},
 	}

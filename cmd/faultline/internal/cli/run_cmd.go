@@ -12,6 +12,7 @@ import (
 
 	"faultline.dev/faultline/history"
 	"faultline.dev/faultline/injectors/all"
+	"faultline.dev/faultline/providers"
 	"faultline.dev/faultline/reports"
 	"faultline.dev/faultline/runner"
 	"faultline.dev/faultline/scenarios"
@@ -57,6 +58,7 @@ a partial report. The exit code follows the verdict: 0 valid, 1 invalid,
 				return withCode(ExitHarness, err)
 			}
 			o.Scenario, o.Source, o.StateDir = s, src, stateDir(cmd)
+			o.Providers = providers.Default()
 			o.Out = cmd.ErrOrStderr()
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()

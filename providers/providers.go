@@ -1,0 +1,91 @@
+// Package providers wires the target providers of this build: one per
+// scenario target kind. The CLI hands the set to the runner and to
+// `faultline recover`; nothing else names a concrete provider.
+package providers
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"faultline.dev/faultline/injectors"
+	"faultline.dev/faultline/targets"
+)
+
+// Set is the providers of this build, by target kind.
+type Set map[string]targets.Provider
+
+var _ targets.Providers = Set(nil)
+
+// Default is every provider this build has.
+func Default() Set {
+	return New(Local{})
+}
+
+// New is a set of the given providers; two of one kind panic.
+func New(ps ...targets.Provider) Set {
+	s := Set{}
+	for _, p := range ps {
+		if _, dup := s[p.Kind()]; dup {
+			panic(fmt.Sprintf("providers: target kind %q provided twice", p.Kind()))
+		}
+		s[p.Kind()] = p
+	}
+	return s
+}
+
+// Provider is the provider of a target kind.
+func (s Set) Provider(kind string) (targets.Provider, bool) {
+	p, ok := s[kind]
+	return p, ok
+}
+
+// Kinds lists the target kinds provided, sorted.
+func (s Set) Kinds() []string {
+	out := make([]string, 0, len(s))
+	for k := range s {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// FaultKinds lists, per target kind, the fault kinds its provider builds.
+func (s Set) FaultKinds() map[string][]string {
+	out := map[string][]string{}
+	for k, p := range s {
+		out[k] = p.Faults("").Kinds()
+	}
+	return out
+}
+
+// Rebuilder rebuilds ledger records with the provider of each record's
+// target kind (records without a target are local labs', written before
+// records named their target).
+func (s Set) Rebuilder(stateDir string) injectors.Rebuilder {
+	return rebuilder{set: s, stateDir: stateDir, regs: map[string]*injectors.Registry{}}
+}
+
+type rebuilder struct {
+	set      Set
+	stateDir string
+	regs     map[string]*injectors.Registry
+}
+
+func (r rebuilder) Rebuild(ctx context.Context, rec injectors.Record) (injectors.Fault, error) {
+	kind := rec.Target.Kind
+	if kind == "" {
+		kind = KindLocal
+	}
+	reg, ok := r.regs[kind]
+	if !ok {
+		p, found := r.set.Provider(kind)
+		if !found {
+			return nil, fmt.Errorf("target %s %q: this build has no provider for it (have %s)", kind, rec.Target.Name, strings.Join(r.set.Kinds(), ", "))
+		}
+		reg = p.Faults(r.stateDir)
+		r.regs[kind] = reg
+	}
+	return reg.Rebuild(ctx, rec)
+}
