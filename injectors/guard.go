@@ -142,6 +142,23 @@ func (g *Guard) Recover(ctx context.Context) error {
 	return nil
 }
 
+// Complete closes the ledger record of a one-shot fault (an action such as
+// a promote or a restart, complete once injected) without calling its
+// Recover: there is nothing to undo. Allowed when Injected or Failed.
+func (g *Guard) Complete() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := g.allow("complete", Injected, Failed); err != nil {
+		return err
+	}
+	if err := g.ledger.Remove(g.rec.RunID, g.rec.ID); err != nil {
+		g.state = Failed
+		return g.wrap("complete", err)
+	}
+	g.state = Recovered
+	return nil
+}
+
 // RecoverDetached recovers on a context that survives the cancellation of
 // ctx (the run's context is usually already cancelled at cleanup) and ends
 // after timeout.

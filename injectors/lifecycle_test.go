@@ -118,3 +118,27 @@ func TestRecoverAllContinuesPastErrors(t *testing.T) {
 		t.Fatalf("r2: %+v, %v", healed, err)
 	}
 }
+
+func TestGuardCompleteClosesOneShotWithoutRecover(t *testing.T) {
+	g, f, l := newTestGuard(t)
+	if err := g.Complete(); !errors.Is(err, ErrIllegal) {
+		t.Fatalf("complete when pending: %v", err)
+	}
+	g.On(TargetRef{Kind: "local", Name: "lab1", StateDir: "/s"})
+	if err := g.Inject(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := l.List("run-1")
+	if len(recs) != 1 || recs[0].Target.Name != "lab1" || recs[0].Target.Kind != "local" {
+		t.Fatalf("record does not name its target: %+v", recs)
+	}
+	if err := g.Complete(); err != nil || g.State() != Recovered {
+		t.Fatalf("complete: %v, state %s", err, g.State())
+	}
+	if f.calls["recover"] != 0 || !f.effect {
+		t.Fatalf("complete called Recover (%d calls) or undid the action", f.calls["recover"])
+	}
+	if recs, _ := l.List(""); len(recs) != 0 {
+		t.Fatalf("records after complete: %+v", recs)
+	}
+}

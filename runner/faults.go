@@ -129,7 +129,7 @@ func (r *run) inject(ctx context.Context, sg *stepGuard) {
 	life := r.life(sg.step.Kind)
 	if life.OneShot && life.Proof == "" {
 		// An action with nothing to prove (an operator's promote): done.
-		r.closeOneShot(ictx, sg)
+		r.closeOneShot(sg)
 		r.faultEvent(sg, history.FaultAction, fmt.Sprintf("%s %s", sg.step.Kind, on), nil)
 		r.progress.Logf("%s %s %s", sg.step.ID, sg.step.Kind, on)
 		return
@@ -137,14 +137,13 @@ func (r *run) inject(ctx context.Context, sg *stepGuard) {
 	r.progress.Logf("%s %s on %s: injected", sg.step.ID, sg.step.Kind, on)
 	r.verify(ictx, sg)
 	if life.OneShot {
-		r.closeOneShot(ictx, sg)
+		r.closeOneShot(sg)
 	}
 }
 
-// closeOneShot closes the ledger record of an action: it is never undone,
-// its Recover only closes the record.
-func (r *run) closeOneShot(ctx context.Context, sg *stepGuard) {
-	if err := sg.guard.Recover(ctx); err != nil {
+// closeOneShot closes the ledger record of an action: it is never undone.
+func (r *run) closeOneShot(sg *stepGuard) {
+	if err := sg.guard.Complete(); err != nil {
 		r.progress.Logf("%s %s: close ledger record: %v", sg.step.ID, sg.step.Kind, err)
 	}
 }

@@ -30,14 +30,14 @@ func (r *run) finalRead(ctx context.Context) {
 	cctx, cancel := context.WithTimeout(ctx, limit)
 	werr := r.target.WaitHealthy(cctx)
 	cancel()
-	final := history.Final{Workload: r.wl.Kind(), Time: r.clock.Now(), Converged: werr == nil}
+	final := history.Final{Workload: r.load.Kind(), Time: r.clock.Now(), Converged: werr == nil}
 	if werr != nil {
 		final.ConvergenceErr = werr.Error()
 		r.progress.Logf("not converged: %v", werr)
 	}
 	r.mark("final-read", "")
 	rctx, cancel := context.WithTimeout(ctx, time.Minute)
-	final.Nodes = workloads.FinalReadAll(rctx, r.wl, r.target.Nodes())
+	final.Nodes = r.load.FinalRead(rctx, r.target.Nodes())
 	cancel()
 	if err := writeJSON(filepath.Join(r.dir, history.FileFinal), final); err != nil {
 		r.progress.Logf("write final state: %v", err)

@@ -35,6 +35,8 @@ type Options struct {
 	Quiet     bool
 	// ProbeInterval is the period of topology probes; default 500 ms.
 	ProbeInterval time.Duration
+	// Load makes the run's workload; default SQLLoad.
+	Load LoadFactory
 	// Ledger records faults before they are injected; default the file
 	// ledger in StateDir.
 	Ledger injectors.Ledger
@@ -66,8 +68,8 @@ type run struct {
 	provider targets.Provider
 	faultReg *injectors.Registry // the provider's fault kinds and their lifecycles
 	target   targets.Session
-	wl       workloads.Workload
-	pool     *workloads.Pool
+	load     Load
+	rec      *workloads.WriterRecorder
 	router   *workloads.Router
 	ledger   injectors.Ledger
 	progress *Progress

@@ -11,7 +11,8 @@ import (
 )
 
 // TestTimeline runs the golden files of testdata/: `schedule` resolves a
-// timeline, `abort` feeds per-second windows to the abort detector.
+// timeline, `abort` feeds per-second windows to the abort detector, `run`
+// runs a whole scenario against a fake cluster (lifecycle.txt).
 // Rewrite the expectations with: go test ./runner -run TestTimeline -rewrite
 func TestTimeline(t *testing.T) {
 	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
@@ -21,6 +22,8 @@ func TestTimeline(t *testing.T) {
 				return runSchedule(t, d)
 			case "abort":
 				return runAbort(t, d)
+			case "run":
+				return runLifecycle(t, d)
 			}
 			t.Fatalf("unknown command %q", d.Cmd)
 			return ""

@@ -2,46 +2,39 @@ package runner
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
 	"time"
-
-	_ "github.com/go-sql-driver/mysql" // the SQL driver of every workload
 
 	"faultline.dev/faultline/history"
 	"faultline.dev/faultline/targets"
 	"faultline.dev/faultline/workloads"
 )
 
-// setupWorkload creates the workload's schema through a writable node.
+// setupWorkload makes the run's load and creates its schema through a
+// writable node.
 func (r *run) setupWorkload(ctx context.Context) error {
-	w, err := workloads.New(r.scn.Spec.Workload, r.seed)
-	if err != nil {
-		return fmt.Errorf("workload: %w", err)
-	}
-	r.wl = w
 	r.router = workloads.NewRouter()
+	r.rec = &workloads.WriterRecorder{W: r.hist}
+	newLoad := r.o.Load
+	if newLoad == nil {
+		newLoad = SQLLoad
+	}
+	l, err := newLoad(LoadEnv{
+		Workload: r.scn.Spec.Workload, Seed: r.seed, Nodes: r.target.Nodes(), Router: r.router,
+		Recorder: r.rec, Clock: r.clock.Now, Target: r.target, Logf: r.progress.Logf,
+	})
+	if err != nil {
+		return err
+	}
+	r.load = l
 	r.probeOnce(ctx)
 	node, err := r.writableNode()
 	if err != nil {
 		return err
 	}
-	db, err := sql.Open("mysql", node.DSN("", 10*time.Second))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	sctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	if err := w.Setup(sctx, db); err != nil {
-		return fmt.Errorf("workload %s setup on %s: %w", w.Kind(), node.Name, err)
-	}
-	if err := workloads.WaitReady(ctx, w, r.target.Nodes(), time.Minute); err != nil {
-		return fmt.Errorf("workload %s: schema did not reach every node: %w", w.Kind(), err)
-	}
-	return nil
+	return l.Setup(ctx, node, r.target.Nodes())
 }
 
 // writableNode is the replication primary, or the first Galera node that is
@@ -93,13 +86,6 @@ func (r *run) probeLoop(ctx context.Context, wg *sync.WaitGroup) {
 // runTimeline runs the workload with probes, fires the fault timeline and
 // watches the abort condition. It returns when the workload is over.
 func (r *run) runTimeline(ctx context.Context) error {
-	rec := &workloads.WriterRecorder{W: r.hist}
-	cfg := workloads.ConfigFor(r.scn.Spec.Workload, r.target.Nodes(), r.router, rec, r.clock.Now)
-	pool, err := workloads.NewPool(r.wl, cfg)
-	if err != nil {
-		return fmt.Errorf("workload pool: %w", err)
-	}
-	r.pool = pool
 	duration := r.plan.Duration
 
 	var probes sync.WaitGroup
@@ -112,12 +98,12 @@ func (r *run) runTimeline(ctx context.Context) error {
 	defer stopWorkload(nil)
 	poolDone := make(chan error, 1)
 	r.mark("workload-start", "")
-	go func() { poolDone <- pool.Run(wctx, duration) }()
+	go func() { poolDone <- r.load.Run(wctx, duration) }()
 
-	err = r.timeline(ctx, stopWorkload, poolDone)
+	err := r.timeline(ctx, stopWorkload, poolDone)
 	r.faults.Wait() // injections and heals in flight
 	r.mark("workload-end", r.partial)
-	if rerr := rec.Err(); rerr != nil && err == nil {
+	if rerr := r.rec.Err(); rerr != nil && err == nil {
 		err = fmt.Errorf("record history: %w", rerr)
 	}
 	return err
@@ -183,7 +169,7 @@ func (r *run) timeline(ctx context.Context, stop context.CancelCauseFunc, poolDo
 
 // observe updates progress and feeds closed windows to the abort detector.
 func (r *run) observe(det *AbortDetector, fed *int64) string {
-	st := r.pool.Stats()
+	st := r.load.Stats()
 	var last workloads.Window
 	why := ""
 	for i, w := range st.Windows {
