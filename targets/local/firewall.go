@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -74,16 +75,19 @@ func ruleSpec(lab string) []string {
 func planRules(lab string, bs []iptablesBackend) []fwdRule {
 	var out []fwdRule
 	for _, b := range bs {
-		if !b.filter {
-			continue
+		if b.filter {
+			out = append(out, fwdRule{cmd: b.cmd, chain: b.ruleChain(), lab: lab, spec: ruleSpec(lab)})
 		}
-		chain := forwardChain
-		if b.chains[dockerUser] {
-			chain = dockerUser
-		}
-		out = append(out, fwdRule{cmd: b.cmd, chain: chain, lab: lab, spec: ruleSpec(lab)})
 	}
 	return out
+}
+
+// ruleChain is where a lab's rule goes: DOCKER-USER if it exists, else FORWARD.
+func (b iptablesBackend) ruleChain() string {
+	if b.chains[dockerUser] {
+		return dockerUser
+	}
+	return forwardChain
 }
 
 // labRules lists the tagged rules of the labs o matches in the backends.
@@ -238,4 +242,31 @@ func splitRule(line string) []string {
 		out = append(out, cur.String())
 	}
 	return out
+}
+
+// Forwarding says how this host's firewall treats bridged lab traffic and
+// what a lab adds to it, for `faultline doctor`.
+func Forwarding(ctx context.Context) (string, error) {
+	bs, err := iptablesBackends(ctx)
+	if err != nil {
+		return "", err
+	}
+	nf, _ := os.ReadFile("/proc/sys/net/bridge/bridge-nf-call-iptables")
+	return forwardingSummary(strings.TrimSpace(string(nf)), bs), nil
+}
+
+func forwardingSummary(bridgeNF string, bs []iptablesBackend) string {
+	var parts []string
+	for _, b := range bs {
+		if b.filter {
+			parts = append(parts, fmt.Sprintf("%s FORWARD policy %s: each lab accepts its own bridge in %s", b.cmd, b.policy, b.ruleChain()))
+		}
+	}
+	if len(parts) == 0 {
+		parts = []string{"no iptables filter table: nothing filters lab traffic, no rule added"}
+	}
+	if bridgeNF != "1" {
+		parts = append([]string{"bridged traffic bypasses iptables (bridge-nf-call-iptables not 1)"}, parts...)
+	}
+	return strings.Join(parts, "; ")
 }

@@ -92,3 +92,15 @@ func TestLabRules(t *testing.T) {
 		t.Fatalf("leftover listing: %q", l)
 	}
 }
+
+func TestForwardingSummary(t *testing.T) {
+	docker := parseFilter(dockerSave)
+	docker.cmd = "iptables-nft"
+	got := forwardingSummary("1", []iptablesBackend{docker, {cmd: "iptables-legacy"}})
+	if got != "iptables-nft FORWARD policy DROP: each lab accepts its own bridge in DOCKER-USER" {
+		t.Fatalf("beside Docker: %q", got)
+	}
+	if got := forwardingSummary("0", nil); !strings.Contains(got, "bypasses iptables") || !strings.Contains(got, "no iptables filter table") {
+		t.Fatalf("no br_netfilter, no table: %q", got)
+	}
+}
