@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the local lab, its faults and the browser test
-# need, when any is missing. Idempotent: does nothing when all are present.
+# Installs the Debian packages the local lab, its faults, the browser test and
+# the lab-beside-Docker test (docker.io: /usr/sbin/dockerd) need, when any is
+# missing. Idempotent: does nothing when all are present.
 set -euo pipefail
 
 pkgs=(mariadb-server mariadb-client galera-4 rsync socat faketime nftables iptables
-      iproute2 e2fsprogs fuse3 chromium)
+      iproute2 e2fsprogs fuse3 chromium docker.io)
 [ "${1:-}" = "--bench" ] && pkgs+=(sysbench)
 
 missing=()
@@ -18,6 +19,15 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 echo "installing: ${missing[*]}"
+# docker.io's postinst would start the packaged dockerd on 172.17.0.0/16; the tests start
+# their own (198.19.0.0/16 only). Unless the host has its own policy, refuse Docker's and
+# containerd's service starts for the length of this install.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\ncase "$*" in *docker*|*containerd*) exit 101;; esac\nexit 0\n' >"$policy"
+  chmod +x "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # No init system starts the packaged server; faultline starts its own mariadbd processes.

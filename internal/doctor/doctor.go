@@ -3,6 +3,7 @@
 package doctor
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -18,6 +19,8 @@ import (
 	"github.com/google/nftables"
 	"github.com/vishvananda/netns"
 	"sigs.k8s.io/yaml"
+
+	"faultline.dev/faultline/targets/local"
 )
 
 // Check is one capability of the host.
@@ -44,7 +47,7 @@ func Run(extra ...Check) []Check {
 		checkFile("lab", "galera-4", GaleraLib, "apt-get install galera-4"),
 		checkBinary("lab", "mkfs.ext4", "ext4 images for node disks", "apt-get install e2fsprogs"),
 		checkBinary("lab", "rsync", "Galera SST by rsync", "apt-get install rsync"),
-		checkKubeconfig())
+		checkForwarding(), checkKubeconfig())
 	return cs
 }
 
@@ -204,6 +207,21 @@ func checkFile(family, name, path, fix string) Check {
 		return c
 	}
 	c.OK, c.Detail = true, path
+	return c
+}
+
+// checkForwarding reports how the host firewall treats bridged lab traffic
+// (Docker sets FORWARD to DROP) and the rule each lab adds for it.
+func checkForwarding() Check {
+	c := Check{Family: "lab", Name: "forwarding"}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	detail, err := local.Forwarding(ctx)
+	if err != nil {
+		c.Detail = "cannot read the iptables filter tables: " + err.Error()
+		return c
+	}
+	c.OK, c.Detail = true, detail
 	return c
 }
 

@@ -51,6 +51,7 @@ type found struct {
 	loops   []string
 	links   []string
 	netns   []string
+	rules   []fwdRule
 }
 
 func (f found) list() []string {
@@ -68,10 +69,13 @@ func (f found) list() []string {
 	add("loop", f.loops)
 	add("link", f.links)
 	add("netns", f.netns)
+	for _, r := range f.rules {
+		out = append(out, "firewall rule "+r.String())
+	}
 	return out
 }
 
-func scan(o owner) (found, error) {
+func scan(ctx context.Context, o owner) (found, error) {
 	var f found
 	f.procs = processes(o)
 	f.cgroups = cgroups(o)
@@ -92,6 +96,11 @@ func scan(o owner) (found, error) {
 			f.netns = append(f.netns, e.Name())
 		}
 	}
+	bs, err := iptablesBackends(ctx)
+	if err != nil {
+		return f, fmt.Errorf("list firewall rules: %w", err)
+	}
+	f.rules = labRules(o, bs)
 	return f, nil
 }
 
@@ -133,8 +142,8 @@ func cgroups(o owner) []string {
 	return out
 }
 
-// Leftovers lists every namespace, link, mount, loop device, cgroup and
-// process of lab name ("" = any lab) still present, whatever the state
+// Leftovers lists every namespace, link, mount, loop device, cgroup,
+// process and firewall rule of lab name ("" = any lab) still present, whatever the state
 // directory. Tests use it to assert a clean teardown.
 func Leftovers(ctx context.Context, name string) ([]string, error) {
 	if name != "" {
@@ -142,14 +151,14 @@ func Leftovers(ctx context.Context, name string) ([]string, error) {
 			return nil, err
 		}
 	}
-	f, err := scan(owner{lab: name})
+	f, err := scan(ctx, owner{lab: name})
 	return f.list(), err
 }
 
 // teardown removes everything o matches, in dependency order: processes,
-// cgroups, mounts, loop devices, veths, namespaces, bridges.
+// cgroups, mounts, loop devices, veths, namespaces, bridges, firewall rules.
 func teardown(ctx context.Context, o owner) error {
-	f, err := scan(o)
+	f, err := scan(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -197,6 +206,9 @@ func teardown(ctx context.Context, o owner) error {
 			errs = append(errs, deleteLink(l))
 		}
 	}
+	for _, r := range f.rules {
+		errs = append(errs, deleteRule(ctx, r))
+	}
 	return errors.Join(errs...)
 }
 
@@ -238,8 +250,8 @@ func Down(ctx context.Context, name, stateDir string) error {
 }
 
 // DownAll tears down every lab under stateDir, then every orphan: a lab
-// namespace or bridge (fl-*) whose lab has no live process and no mount
-// anywhere. Labs of other state directories that are running are left alone.
+// namespace, bridge (fl-*) or firewall rule whose lab has no live process
+// and no mount anywhere. Labs of other state directories that are running are left alone.
 func DownAll(ctx context.Context, stateDir string) error {
 	dir := StateDir(stateDir)
 	var errs []error
@@ -249,7 +261,7 @@ func DownAll(ctx context.Context, stateDir string) error {
 			errs = append(errs, downByName(ctx, names{lab: e.Name(), stateDir: dir}, nil))
 		}
 	}
-	f, err := scan(owner{})
+	f, err := scan(ctx, owner{})
 	if err != nil {
 		return errors.Join(append(errs, err)...)
 	}
@@ -263,7 +275,8 @@ func DownAll(ctx context.Context, stateDir string) error {
 	return errors.Join(errs...)
 }
 
-// orphanLabs names the labs that namespaces and bridges belong to.
+// orphanLabs names the labs that namespaces, bridges and firewall rules
+// belong to.
 func orphanLabs(f found) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -283,6 +296,9 @@ func orphanLabs(f found) []string {
 		if lab, ok := strings.CutPrefix(l, "fl-"); ok {
 			add(lab)
 		}
+	}
+	for _, r := range f.rules {
+		add(r.lab)
 	}
 	return out
 }

@@ -18,6 +18,9 @@
 //	data directory        n<i>/data/db (a FUSE layer for disk faults would be mounted
 //	                      over it from n<i>/data/db at n<i>/fuse and datadir pointed there)
 //	cgroups (injectors)   faultline-<lab>-* under /sys/fs/cgroup/<controller>/
+//	firewall rule         -i fl-<lab> -o fl-<lab> -m comment --comment "faultline lab <lab>" -j ACCEPT
+//	                      in DOCKER-USER (else FORWARD) of each iptables backend with a filter
+//	                      table, so bridged lab traffic passes Docker's FORWARD policy DROP
 //
 // Subnets are /24s of 198.18.0.0/15 only, chosen under a machine-wide flock
 // so labs brought up at the same time never collide.

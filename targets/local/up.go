@@ -132,7 +132,7 @@ func (b *builder) reserve(ctx context.Context) error {
 	if err := b.prepare(); err != nil {
 		return err
 	}
-	return b.network()
+	return b.network(ctx)
 }
 
 // prepare creates the lab directory and lab.json.
@@ -197,9 +197,9 @@ func randomHex(n int) string {
 	return hex.EncodeToString(buf)
 }
 
-// network chooses the subnet and creates the bridge; call it holding
-// reserveLock.
-func (b *builder) network() error {
+// network chooses the subnet, creates the bridge and accepts forwarding on
+// it in the host firewall; call it holding reserveLock.
+func (b *builder) network(ctx context.Context) error {
 	var want netip.Prefix
 	if b.cfg.Subnet != "" {
 		want, _ = parseSubnet(b.cfg.Subnet)
@@ -210,6 +210,13 @@ func (b *builder) network() error {
 	}
 	b.plan = plan{subnet: subnet}
 	if err := createBridge(b.n.bridge(), b.plan.prefix(b.plan.harness())); err != nil {
+		return err
+	}
+	added, err := ensureForward(ctx, b.n.lab)
+	for _, r := range added {
+		b.lab.logf("firewall: added %s", r)
+	}
+	if err != nil {
 		return err
 	}
 	b.lab.mu.Lock()
