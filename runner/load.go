@@ -2,11 +2,8 @@ package runner
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
-
-	_ "github.com/go-sql-driver/mysql" // the SQL driver of every workload
 
 	"faultline.dev/faultline/history"
 	"faultline.dev/faultline/scenarios"
@@ -65,7 +62,7 @@ type sqlLoad struct {
 func (l *sqlLoad) Kind() string { return l.w.Kind() }
 
 func (l *sqlLoad) Setup(ctx context.Context, node targets.Node, nodes []targets.Node) error {
-	db, err := sql.Open("mysql", node.DSN("", 10*time.Second))
+	db, err := node.OpenDB("", 10*time.Second)
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,13 @@ type Node struct {
 	Port     int    `json:"port"`
 	User     string `json:"user"`
 	Password string `json:"password,omitempty"`
+	// Dial, when set, opens the connections to Addr (e.g. through a
+	// Kubernetes port-forward); nil = a direct TCP connection.
+	Dial DialFunc `json:"-"`
 }
+
+// DialFunc opens a connection to addr, like net.Dialer.DialContext.
+type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
 
 // Addr is host:port.
 func (n Node) Addr() string { return net.JoinHostPort(n.Host, strconv.Itoa(n.Port)) }

@@ -3,9 +3,10 @@ package targets
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
-	_ "github.com/go-sql-driver/mysql" // the servers speak MySQL's protocol
+	"github.com/go-sql-driver/mysql"
 )
 
 // AskVersions asks the nodes, in order, for the server's version and (on
@@ -24,7 +25,7 @@ func AskVersions(ctx context.Context, nodes []Node) Versions {
 func askVersions(ctx context.Context, n Node) (Versions, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	db, err := sql.Open("mysql", n.DSN("", 5*time.Second))
+	db, err := n.OpenDB("", 5*time.Second)
 	if err != nil {
 		return Versions{}, err
 	}
@@ -39,4 +40,22 @@ func askVersions(ctx context.Context, n Node) (Versions, error) {
 		return Versions{}, err
 	}
 	return v, nil
+}
+
+// OpenDB opens a handle to the node's database db ("" = none) with timeout
+// for dial, read and write, connecting through the node's Dial when it has
+// one.
+func (n Node) OpenDB(db string, timeout time.Duration) (*sql.DB, error) {
+	cfg, err := mysql.ParseDSN(n.DSN(db, timeout))
+	if err != nil {
+		return nil, fmt.Errorf("dsn of %s: %w", n.Name, err)
+	}
+	if n.Dial != nil {
+		cfg.DialFunc = n.Dial
+	}
+	c, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connector of %s: %w", n.Name, err)
+	}
+	return sql.OpenDB(c), nil
 }

@@ -28,7 +28,7 @@ type Session struct {
 // openDB opens a pool-less handle (at most one connection) to node's
 // database db with timeout for dial, read and write, the driver's logging
 // off (connection errors are recorded in the history instead), and
-// connections from dialClient.
+// connections from the node's own dialer, else dialClient.
 func openDB(node targets.Node, db string, timeout time.Duration) (*sql.DB, error) {
 	cfg, err := mysql.ParseDSN(node.DSN(db, timeout))
 	if err != nil {
@@ -36,6 +36,9 @@ func openDB(node targets.Node, db string, timeout time.Duration) (*sql.DB, error
 	}
 	cfg.Logger = &mysql.NopLogger{}
 	cfg.DialFunc = dialClient
+	if node.Dial != nil {
+		cfg.DialFunc = node.Dial
+	}
 	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connector of %s: %w", node.Name, err)

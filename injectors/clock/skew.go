@@ -5,7 +5,6 @@ package clock
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,8 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	_ "github.com/go-sql-driver/mysql" // the SQL probe of NOW(6)
 
 	"faultline.dev/faultline/injectors"
 	"faultline.dev/faultline/internal/fsutil"
@@ -152,7 +149,7 @@ func near(got, want time.Duration) bool { return (got - want).Abs() <= Tolerance
 
 // MeasureOffset is the node's clock minus the harness's.
 func MeasureOffset(ctx context.Context, n targets.Node) (Evidence, error) {
-	db, err := sql.Open("mysql", n.DSN("", 3*time.Second))
+	db, err := n.OpenDB("", 3*time.Second)
 	if err != nil {
 		return Evidence{}, err
 	}
