@@ -82,3 +82,20 @@ func errorsOf(t *testing.T, text string) ErrorList {
 	}
 	return l
 }
+
+// wantOneError loads d and wants exactly one error, on path, at a real
+// position, with a message containing contains.
+func wantOneError(t *testing.T, d doc, path, contains string) {
+	t.Helper()
+	errs := errorsOf(t, d.String())
+	if len(errs) != 1 {
+		t.Fatalf("got %d errors, want 1 on %s:\n%v\n--- document:\n%s", len(errs), path, errs, d)
+	}
+	e := errs[0]
+	if e.Path != path || !strings.Contains(e.Msg, contains) {
+		t.Errorf("got %v\nwant path %s and a message containing %q", e, path, contains)
+	}
+	if e.File != "t.yaml" || e.Line == 0 || e.Column == 0 {
+		t.Errorf("error %v has no file:line:col", e)
+	}
+}
