@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"slices"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
