@@ -76,7 +76,10 @@ func (v *validator) abort() {
 	if a.ErrorRate <= 0 || a.ErrorRate > 1 {
 		v.errorf(join(p, "errorRate"), "errorRate %s; expected a fraction of failed operations in (0, 1], like 0.5", fmt.Sprint(a.ErrorRate))
 	}
-	if a.For <= 0 {
+	switch dur := v.s.Spec.Workload.Duration; {
+	case a.For <= 0:
 		v.errorf(join(p, "for"), "for %s; expected how long the error rate must last, a duration > 0", a.For)
+	case dur > 0 && a.For >= dur:
+		v.errorf(join(p, "for"), "for %s is not shorter than the workload (%s), so the abort can never fire; expected for < workload.duration", a.For, dur)
 	}
 }
