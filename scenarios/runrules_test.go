@@ -33,7 +33,7 @@ func TestRunRules(t *testing.T) {
 		{"majority-minority selects half", doc{target: nodesTarget("galera", 4), faults: step("select: {nodes: [n1, n2]}", "partition: {shape: majority-minority}")}, "spec.faults[0].select", "expected at most 1 nodes"},
 		{"majority-minority replicas", doc{target: replTarget, faults: step("select: {role: replicas}", "partition: {shape: majority-minority}")}, "spec.faults[0].select", "fewer than half"},
 		{"one-way selects every node", doc{faults: step("select: {nodes: [n1, n2, n3]}", "partition: {shape: one-way}")}, "spec.faults[0].select", "may resolve to all 3 nodes"},
-		{"one-way majority of 2", doc{target: nodesTarget("galera", 2), faults: step("select: {role: majority}", "partition: {shape: one-way}")}, "spec.faults[0].select", "leaves at least one node"},
+		{"one-way random 2 of 2", doc{target: nodesTarget("galera", 2), faults: step("select: {random: 2}", "partition: {shape: one-way}")}, "spec.faults[0].select", "leaves at least one node"},
 		{"one-way zone holding every node", doc{target: "  target:\n    local: {topology: galera, nodes: 2, zones: [a, a]}\n", faults: step("select: {zone: a}", "partition: {shape: one-way}")}, "spec.faults[0].select", "all 2 nodes"},
 		{"groups leave a node out", doc{faults: step("partition: {shape: groups, groups: [[n1], [n2]]}")}, "spec.faults[0].partition.groups", "n3 in no group"},
 		// Galera provider options the provider refuses at start
@@ -69,6 +69,8 @@ func TestRunRules(t *testing.T) {
 		// workload and durations
 		{"ledger with reads", doc{workload: "  workload: {kind: ledger, duration: 60s, readFraction: 0.5}\n"}, "spec.workload.readFraction", "expected 0 or no readFraction"},
 		{"abort longer than the workload", doc{abort: "    errorRate: 0.5\n    for: 60s\n"}, "spec.abort.for", "the abort can never fire"},
+		// selections the selector cannot resolve when the step fires
+		{"majority of 2 nodes", doc{target: nodesTarget("galera", 2), faults: step("select: {role: majority}", "kill: {}")}, "spec.faults[0].select.role", "2 nodes have no minority"},
 		// thresholds of checks that do not run for the workload (verify's table)
 		{"rpo on bank", doc{workload: "  workload: {kind: bank, duration: 60s}\n", verify: "    rpo: 0s\n"}, "spec.verify.rpo", "rpo check does not apply to bank workloads"},
 		{"rpo on register", doc{workload: "  workload: {kind: register, duration: 60s}\n", verify: "    rpo: 0s\n"}, "spec.verify.rpo", "verify runs linearizable, split-brain, rto, convergence"},
