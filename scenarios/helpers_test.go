@@ -83,6 +83,22 @@ func errorsOf(t *testing.T, text string) ErrorList {
 	return l
 }
 
+// ruleCase breaks one rule: loading doc gives one error on path whose
+// message contains contains.
+type ruleCase struct {
+	name     string
+	doc      doc
+	path     string
+	contains string
+}
+
+func runRuleCases(t *testing.T, cases []ruleCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { wantOneError(t, tc.doc, tc.path, tc.contains) })
+	}
+}
+
 // wantOneError loads d and wants exactly one error, on path, at a real
 // position, with a message containing contains.
 func wantOneError(t *testing.T, d doc, path, contains string) {

@@ -20,12 +20,7 @@ func nodesTarget(topology string, n int) string {
 // TestRunRules: rules that a run would otherwise hit only when a step fires
 // or the lab starts, each refused at validate time with its position.
 func TestRunRules(t *testing.T) {
-	for _, tc := range []struct {
-		name     string
-		doc      doc
-		path     string
-		contains string
-	}{
+	runRuleCases(t, []ruleCase{
 		// partition shapes against node counts and selections (the planner's rules)
 		{"majorities-ring on 3 nodes", doc{faults: step("partition: {shape: majorities-ring}")}, "spec.faults[0].partition.shape", "shape majorities-ring needs at least 4 nodes, target has 3"},
 		{"majority-minority on 2 nodes", doc{target: nodesTarget("galera", 2), faults: step("partition: {shape: majority-minority}")}, "spec.faults[0].partition.shape", "needs at least 3 nodes, target has 2"},
@@ -75,9 +70,7 @@ func TestRunRules(t *testing.T) {
 		{"rpo on bank", doc{workload: "  workload: {kind: bank, duration: 60s}\n", verify: "    rpo: 0s\n"}, "spec.verify.rpo", "rpo check does not apply to bank workloads"},
 		{"rpo on register", doc{workload: "  workload: {kind: register, duration: 60s}\n", verify: "    rpo: 0s\n"}, "spec.verify.rpo", "verify runs linearizable, split-brain, rto, convergence"},
 		{"lost-writes on bank", doc{workload: "  workload: {kind: bank, duration: 60s}\n", verify: "    checks: [bank, lost-writes]\n"}, "spec.verify.checks[1]", "does not apply to bank"},
-	} {
-		t.Run(tc.name, func(t *testing.T) { wantOneError(t, tc.doc, tc.path, tc.contains) })
-	}
+	})
 }
 
 // TestRunRulesAccept: the neighbours of those rules that must still load.

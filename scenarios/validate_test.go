@@ -5,12 +5,7 @@ import "testing"
 // TestValidationRules: each case breaks one rule and must get exactly one
 // error, on the named field, at a real position, saying what is wrong.
 func TestValidationRules(t *testing.T) {
-	for _, tc := range []struct {
-		name     string
-		doc      doc
-		path     string
-		contains string
-	}{
+	runRuleCases(t, []ruleCase{
 		// header
 		{"apiVersion missing", doc{head: "kind: Scenario\nmetadata:\n  name: t\n"}, "apiVersion", "missing apiVersion"},
 		{"apiVersion wrong", doc{head: "apiVersion: v1\nkind: Scenario\nmetadata:\n  name: t\n"}, "apiVersion", "faultline.dev/v1alpha1"},
@@ -117,9 +112,7 @@ func TestValidationRules(t *testing.T) {
 		{"convergence zero", doc{verify: "    convergence: 0s\n"}, "spec.verify.convergence", "> 0"},
 		{"abort rate", doc{abort: "    errorRate: 1.5\n    for: 5s\n"}, "spec.abort.errorRate", "(0, 1]"},
 		{"abort for", doc{abort: "    errorRate: 0.5\n"}, "spec.abort.for", "> 0"},
-	} {
-		t.Run(tc.name, func(t *testing.T) { wantOneError(t, tc.doc, tc.path, tc.contains) })
-	}
+	})
 }
 
 // TestValidScenarios: variants that must load.
