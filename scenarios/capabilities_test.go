@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -38,5 +39,53 @@ func TestValidateFor(t *testing.T) {
 	kube := load(t, doc{target: kubeTarget, faults: step("clockSkew: {offset: 1h}")})
 	if err := ValidateFor(kube, Capabilities{}); err != nil {
 		t.Errorf("kubernetes target checked against local host capabilities: %v", err)
+	}
+}
+
+// A plan marked with injected capabilities: latency without netem is
+// degraded (NFQUEUE), clockSkew without faketime unavailable, the rest ok;
+// the table shows a column and a line per marked step, JSON a host field.
+func TestPlanMarksHost(t *testing.T) {
+	s := load(t, doc{faults: "    - {at: 1s, for: 5s, select: {nodes: [n1]}, latency: {delay: 50ms}}\n" +
+		"    - {at: 2s, for: 5s, select: {nodes: [n2]}, clockSkew: {offset: 1h}}\n" +
+		"    - {at: 3s, for: 5s, select: {nodes: [n3]}, kill: {}}\n"})
+	p := NewPlan(s, 1)
+	if !p.NeedsHost() {
+		t.Fatal("a plan with latency and clockSkew does not need the host")
+	}
+	p.MarkHost(Capabilities{NFQueue: true, Blkio: true, FUSE: true,
+		Reasons: map[string]string{"netem": "sch_netem missing", "faketime": "libfaketimeMT.so.1 not found"}})
+	want := []HostSupport{
+		{HostDegraded, "through NFQUEUE and an in-process delaying consumer instead of netem (netem: sch_netem missing)"},
+		{HostUnavailable, "faketime: libfaketimeMT.so.1 not found"},
+		{HostOK, ""},
+	}
+	for i, w := range want {
+		if got := p.Steps[i].Host; got == nil || *got != w {
+			t.Errorf("%s: host %+v, want %+v", p.Steps[i].ID, got, w)
+		}
+	}
+	var b strings.Builder
+	if err := p.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"ON THIS HOST", "DEGRADED", "UNAVAILABLE",
+		"step-1 latency: degraded on this host: through NFQUEUE",
+		"step-2 clockSkew: unavailable on this host, faultline run refuses it: faketime: libfaketimeMT.so.1 not found"} {
+		if !strings.Contains(b.String(), line) {
+			t.Errorf("table lacks %q:\n%s", line, b.String())
+		}
+	}
+	js, _ := json.Marshal(p.Steps[0])
+	if !strings.Contains(string(js), `"host":{"status":"degraded","detail":"through NFQUEUE`) {
+		t.Errorf("JSON step lacks the host field: %s", js)
+	}
+	unmarked := NewPlan(s, 1)
+	if b.Reset(); unmarked.WriteTable(&b) != nil || strings.Contains(b.String(), "ON THIS HOST") {
+		t.Errorf("an unmarked plan shows a host column:\n%s", b.String())
+	}
+	kube := NewPlan(load(t, doc{target: kubeTarget, faults: step("clockSkew: {offset: 1h}")}), 1)
+	if kube.MarkHost(Capabilities{}); kube.Steps[0].Host != nil || kube.NeedsHost() {
+		t.Error("a kubernetes plan was marked with this host's capabilities")
 	}
 }

@@ -3,37 +3,12 @@ package scenarios
 import (
 	"fmt"
 	"strings"
+
+	"faultline.dev/faultline/verify"
 )
 
 // Isolation models for the list-append checker.
 var models = []string{"read-committed", "snapshot-isolation", "serializable", "strict-serializable"}
-
-// allChecks in report order.
-var allChecks = []string{CheckLostWrites, CheckSplitBrain, CheckRPO, CheckRTO,
-	CheckBank, CheckLinearizable, CheckIsolation, CheckConvergence}
-
-// ChecksFor lists the checks that apply to a workload kind, in report order.
-func ChecksFor(workloadKind string) []string {
-	var out []string
-	for _, c := range allChecks {
-		if checkApplies(c, workloadKind) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func checkApplies(check, kind string) bool {
-	switch check {
-	case CheckBank:
-		return kind == WorkloadBank
-	case CheckLinearizable:
-		return kind == WorkloadRegister
-	case CheckIsolation:
-		return kind == WorkloadListAppend
-	}
-	return contains(allChecks, check)
-}
 
 func (v *validator) verify() {
 	const p = "spec.verify"
@@ -43,12 +18,12 @@ func (v *validator) verify() {
 	for i, c := range vf.Checks {
 		cp := index(join(p, "checks"), i)
 		switch {
-		case !contains(allChecks, c):
-			v.errorf(cp, "unknown check %q; %s", c, suggest(c, allChecks))
+		case !contains(verify.AllChecks(), c):
+			v.errorf(cp, "unknown check %q; %s", c, suggest(c, verify.AllChecks()))
 		case seen[c]:
 			v.errorf(cp, "check %q listed twice; expected each check once", c)
-		case contains(workloadKinds, kind) && !checkApplies(c, kind):
-			v.errorf(cp, "check %s does not apply to %s workloads; expected some of %s", c, kind, strings.Join(ChecksFor(kind), ", "))
+		case contains(workloadKinds, kind) && !applies(c, kind):
+			v.errorf(cp, "check %s does not apply to %s workloads; expected some of %s", c, kind, strings.Join(verify.ChecksFor(kind), ", "))
 		}
 		seen[c] = true
 	}
@@ -68,7 +43,13 @@ func (v *validator) verify() {
 	}
 }
 
-// threshold checks an optional RPO/RTO bound and that its check runs.
+// applies asks verify, which owns the table, whether a check runs for a
+// workload kind.
+func applies(check, kind string) bool { return contains(verify.ChecksFor(kind), check) }
+
+// threshold checks an optional RPO/RTO bound: not negative, its check runs
+// for the workload (a threshold nothing measures would pass silently), and,
+// when checks are listed, its check is among them.
 func (v *validator) threshold(p, field, check string, d *Duration, checks map[string]bool, explicit bool) {
 	if d == nil {
 		return
@@ -76,7 +57,12 @@ func (v *validator) threshold(p, field, check string, d *Duration, checks map[st
 	if *d < 0 {
 		v.errorf(join(p, field), "%s %s; expected a duration ≥ 0", field, *d)
 	}
-	if explicit && !checks[check] {
+	kind := v.s.Spec.Workload.Kind
+	switch {
+	case contains(workloadKinds, kind) && !applies(check, kind):
+		v.errorf(join(p, field), "%s threshold, but the %s check does not apply to %s workloads (verify runs %s for them); expected no %s",
+			field, check, kind, strings.Join(verify.ChecksFor(kind), ", "), field)
+	case explicit && !checks[check]:
 		v.errorf(join(p, field), "%s threshold without the %s check; expected %s in verify.checks", field, check, check)
 	}
 }
@@ -90,7 +76,10 @@ func (v *validator) abort() {
 	if a.ErrorRate <= 0 || a.ErrorRate > 1 {
 		v.errorf(join(p, "errorRate"), "errorRate %s; expected a fraction of failed operations in (0, 1], like 0.5", fmt.Sprint(a.ErrorRate))
 	}
-	if a.For <= 0 {
+	switch dur := v.s.Spec.Workload.Duration; {
+	case a.For <= 0:
 		v.errorf(join(p, "for"), "for %s; expected how long the error rate must last, a duration > 0", a.For)
+	case dur > 0 && a.For >= dur:
+		v.errorf(join(p, "for"), "for %s is not shorter than the workload (%s), so the abort can never fire; expected for < workload.duration", a.For, dur)
 	}
 }

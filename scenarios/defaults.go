@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"faultline.dev/faultline/verify"
 )
 
 // Limits and defaults.
@@ -138,7 +140,7 @@ func (s *Scenario) workloadDefaults(w *Workload) {
 
 func (s *Scenario) verifyDefaults(v *Verify) {
 	if len(v.Checks) == 0 {
-		v.Checks = ChecksFor(s.Spec.Workload.Kind)
+		v.Checks = verify.ChecksFor(s.Spec.Workload.Kind)
 	}
 	if v.Convergence == 0 {
 		v.Convergence = DefaultConvergence

@@ -53,7 +53,7 @@ func TestDefaultsPerWorkloadAndTopology(t *testing.T) {
 	if w := bank.Spec.Workload; w.Total != 700 || w.ReadFraction != nil {
 		t.Errorf("bank: total %d readFraction %v, want 700 and unset", w.Total, w.ReadFraction)
 	}
-	if c := bank.Spec.Verify.Checks; !reflect.DeepEqual(c, []string{"lost-writes", "split-brain", "rpo", "rto", "bank", "convergence"}) {
+	if c := bank.Spec.Verify.Checks; !reflect.DeepEqual(c, []string{"bank", "split-brain", "rto", "convergence"}) {
 		t.Errorf("bank checks %v", c)
 	}
 	la := load(t, doc{workload: "  workload: {kind: list-append, duration: 1m}\n"})
@@ -61,7 +61,7 @@ func TestDefaultsPerWorkloadAndTopology(t *testing.T) {
 		t.Errorf("list-append defaults: %+v model %s", w, la.Spec.Verify.Model)
 	}
 	reg := load(t, doc{workload: "  workload: {kind: register, duration: 1m}\n"})
-	if c := reg.Spec.Verify.Checks; !reflect.DeepEqual(c, []string{"lost-writes", "split-brain", "rpo", "rto", "linearizable", "convergence"}) {
+	if c := reg.Spec.Verify.Checks; !reflect.DeepEqual(c, []string{"linearizable", "split-brain", "rto", "convergence"}) {
 		t.Errorf("register checks %v", c)
 	}
 	// Defaults is idempotent.

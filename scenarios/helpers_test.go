@@ -82,3 +82,36 @@ func errorsOf(t *testing.T, text string) ErrorList {
 	}
 	return l
 }
+
+// ruleCase breaks one rule: loading doc gives one error on path whose
+// message contains contains.
+type ruleCase struct {
+	name     string
+	doc      doc
+	path     string
+	contains string
+}
+
+func runRuleCases(t *testing.T, cases []ruleCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { wantOneError(t, tc.doc, tc.path, tc.contains) })
+	}
+}
+
+// wantOneError loads d and wants exactly one error, on path, at a real
+// position, with a message containing contains.
+func wantOneError(t *testing.T, d doc, path, contains string) {
+	t.Helper()
+	errs := errorsOf(t, d.String())
+	if len(errs) != 1 {
+		t.Fatalf("got %d errors, want 1 on %s:\n%v\n--- document:\n%s", len(errs), path, errs, d)
+	}
+	e := errs[0]
+	if e.Path != path || !strings.Contains(e.Msg, contains) {
+		t.Errorf("got %v\nwant path %s and a message containing %q", e, path, contains)
+	}
+	if e.File != "t.yaml" || e.Line == 0 || e.Column == 0 {
+		t.Errorf("error %v has no file:line:col", e)
+	}
+}

@@ -62,6 +62,9 @@ type PlannedStep struct {
 	Select Selector `json:"select"`
 	// Candidates are the nodes the step may touch (all nodes for roles).
 	Candidates []string `json:"candidates"`
+	// Host is how the host the plan was made on carries the step out
+	// (MarkHost); nil when the host was not asked.
+	Host *HostSupport `json:"host,omitempty"`
 }
 
 // NewPlan resolves a loaded (validated, defaulted) scenario. seed overrides

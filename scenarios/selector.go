@@ -186,8 +186,13 @@ func (v *validator) selRole(path, role string) int {
 		return -1
 	}
 	size := v.scope.roleSize(role)
-	if size == 0 {
-		v.errorf(path, "role %s is empty with %d nodes; expected a role that holds a node", role, len(v.scope.nodes))
+	switch n := len(v.scope.nodes); {
+	case size == 0:
+		v.errorf(path, "role %s is empty with %d nodes; expected a role that holds a node", role, n)
+	case role == RoleMajority && v.scope.known() && n < 3:
+		// the selector draws the minority first and the majority is the rest
+		v.errorf(path, "role majority with %d nodes: the majority is the nodes a minority leaves, and %d nodes have no minority; expected at least 3 nodes, or nodes: [...]", n, n)
+		return -1
 	}
 	return size
 }

@@ -21,12 +21,66 @@ func (p *Plan) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "\nworkload %s, %d clients, rate %s, routing %s\n", p.Workload.Kind, p.Workload.Clients, rateString(p.Workload.Rate), p.Workload.Routing)
 	fmt.Fprintf(w, "checks   %s\n\n", strings.Join(p.Checks, ", "))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "AT\tHEAL\tSTEP\tFAULT\tPARAMS\tTARGETS")
-	for _, s := range p.Steps {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", fmtOffset(s.At), healString(s, p.Duration),
-			stepLabel(s), s.Kind, paramsString(s.Params), targetsString(s))
+	host := p.hostMarked()
+	header := "AT\tHEAL\tSTEP\tFAULT\tPARAMS\tTARGETS"
+	if host {
+		header += "\tON THIS HOST"
 	}
-	return tw.Flush()
+	fmt.Fprintln(tw, header)
+	for _, s := range p.Steps {
+		row := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s", fmtOffset(s.At), healString(s, p.Duration),
+			stepLabel(s), s.Kind, paramsString(s.Params), targetsString(s))
+		if host {
+			row += "\t" + hostString(s.Host)
+		}
+		fmt.Fprintln(tw, row)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return p.writeHostNotes(w)
+}
+
+// hostMarked reports whether MarkHost ran on the plan.
+func (p *Plan) hostMarked() bool {
+	for _, s := range p.Steps {
+		if s.Host != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// hostString is the step's host column: ok, DEGRADED or UNAVAILABLE (the
+// lines after the table say why).
+func hostString(h *HostSupport) string {
+	if h == nil || h.Status == HostOK {
+		return "ok"
+	}
+	return strings.ToUpper(h.Status)
+}
+
+// writeHostNotes explains every step the host degrades or cannot run.
+func (p *Plan) writeHostNotes(w io.Writer) error {
+	var err error
+	sep := "\n"
+	for _, s := range p.Steps {
+		if s.Host != nil && s.Host.Status != HostOK {
+			fmt.Fprint(w, sep)
+			sep = ""
+		}
+		switch {
+		case s.Host == nil || s.Host.Status == HostOK:
+		case s.Host.Status == HostUnavailable:
+			_, err = fmt.Fprintf(w, "%s %s: unavailable on this host, faultline run refuses it: %s\n", s.ID, s.Kind, s.Host.Detail)
+		default:
+			_, err = fmt.Fprintf(w, "%s %s: degraded on this host: %s\n", s.ID, s.Kind, s.Host.Detail)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func nodesWithZones(nodes, zones []string) string {

@@ -4,6 +4,8 @@
 // plan resolution. scenarios/library holds the built-in scenarios.
 package scenarios
 
+import "faultline.dev/faultline/verify"
+
 // APIVersion and Kind of a scenario document.
 const (
 	APIVersion = "faultline.dev/v1alpha1"
@@ -228,16 +230,16 @@ type RollingRestart struct {
 // Empty is a fault without parameters (kill, pause, restart, podKill, promote).
 type Empty struct{}
 
-// Checks.
+// Checks: verify's names (verify.ChecksFor says which apply to a workload).
 const (
-	CheckLostWrites   = "lost-writes"
-	CheckSplitBrain   = "split-brain"
-	CheckRPO          = "rpo"
-	CheckRTO          = "rto"
-	CheckBank         = "bank"
-	CheckLinearizable = "linearizable"
-	CheckIsolation    = "isolation"
-	CheckConvergence  = "convergence"
+	CheckLostWrites   = verify.NameLostWrites
+	CheckSplitBrain   = verify.NameSplitBrain
+	CheckRPO          = verify.NameRPO
+	CheckRTO          = verify.NameRTO
+	CheckBank         = verify.NameBank
+	CheckLinearizable = verify.NameLinearizable
+	CheckIsolation    = verify.NameIsolation
+	CheckConvergence  = verify.NameConvergence
 )
 
 // Verify chooses checks and thresholds.

@@ -109,9 +109,14 @@ func (v *validator) local(l *LocalTarget) {
 			v.errorf(join(join(p, "nodeOptions"), node), "unknown node %q; expected one of %v", node, v.scope.nodes)
 		}
 	}
+	v.serverOptions(p, l)
+	if v.scope.known() {
+		v.connections(l, &v.s.Spec.Workload)
+	}
 	switch l.Topology {
 	case TopologyGalera:
 		v.galeraOnly(l)
+		v.providerOptions(join(p, "providerOptions"), l.ProviderOptions)
 	case TopologyReplication:
 		if p := join(p, "providerOptions"); v.has(p) {
 			v.errorf(p, "providerOptions are Galera settings; expected them only with topology: galera")

@@ -55,8 +55,12 @@ func (v *validator) workload() {
 	if w.MaxTxnLength == 0 && w.MinTxnLength > DefaultMaxTxnLength {
 		v.errorf(join(p, "minTxnLength"), "minTxnLength %d > default maxTxnLength %d; expected min ≤ max", w.MinTxnLength, DefaultMaxTxnLength)
 	}
-	if f := w.ReadFraction; f != nil && (*f < 0 || *f > 1) {
+	switch f := w.ReadFraction; {
+	case f != nil && (*f < 0 || *f > 1):
 		v.errorf(join(p, "readFraction"), "readFraction %g; expected a fraction 0..1", *f)
+	case f != nil && *f > 0 && w.Kind == WorkloadLedger:
+		// the workload refuses it when the run starts (workloads.Validate)
+		v.errorf(join(p, "readFraction"), "readFraction %g with kind ledger: the ledger only adds values and its final read checks them; expected 0 or no readFraction", *f)
 	}
 	accounts := w.Accounts
 	if accounts == 0 {

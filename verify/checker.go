@@ -3,7 +3,9 @@ package verify
 import (
 	"context"
 	"fmt"
+	"maps"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -58,13 +60,33 @@ type Checker interface {
 	Check(ctx context.Context, in *Input) Verdict
 }
 
+// allChecks is every check in report order.
+var allChecks = []string{NameLostWrites, NameSplitBrain, NameRPO, NameRTO,
+	NameBank, NameLinearizable, NameIsolation, NameConvergence}
+
 // applicable lists, per workload, the checks that apply, in report order.
+// It is the one place that decides it: scenarios validates verify.checks
+// and fills its default from ChecksFor, and the READMEs' tables are tested
+// against it. lost-writes and rpo read the ledger's final state (every
+// value ever added), so they apply to ledger only; a bank loss shows in the
+// bank invariant, a register or list-append loss in linearizable or
+// isolation.
 var applicable = map[string][]string{
 	"ledger":      {NameLostWrites, NameSplitBrain, NameRPO, NameRTO, NameConvergence},
 	"bank":        {NameBank, NameSplitBrain, NameRTO, NameConvergence},
 	"register":    {NameLinearizable, NameSplitBrain, NameRTO, NameConvergence},
 	"list-append": {NameIsolation, NameSplitBrain, NameRTO, NameConvergence},
 }
+
+// AllChecks lists every check name in report order.
+func AllChecks() []string { return slices.Clone(allChecks) }
+
+// ChecksFor lists the checks that apply to a workload kind, in report
+// order (nil for an unknown kind).
+func ChecksFor(workload string) []string { return slices.Clone(applicable[workload]) }
+
+// Workloads lists the workload kinds the table knows, sorted.
+func Workloads() []string { return slices.Sorted(maps.Keys(applicable)) }
 
 // newChecker builds the checker of a name, or nil when this package has none.
 func newChecker(name string) Checker {

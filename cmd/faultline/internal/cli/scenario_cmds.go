@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"faultline.dev/faultline/injectors/all"
 	"faultline.dev/faultline/scenarios"
 	"faultline.dev/faultline/scenarios/library"
 )
@@ -62,18 +63,31 @@ func errorsUnwrapped(err error) error {
 	return err
 }
 
+// hostCapabilities probes what this host can inject (tests replace it).
+var hostCapabilities = all.HostCapabilities
+
 func newPlanCmd() *cobra.Command {
 	var output string
 	var seed int64
+	var host bool
 	cmd := &cobra.Command{
 		Use:   "plan FILE|NAME",
 		Short: "Print the resolved fault timeline of a scenario, touching nothing",
 		Long: `plan validates a scenario and resolves its timeline into concrete steps:
 when each fault fires and is healed, its parameters, and how its targets will
 be selected when it fires (role and random selectors are resolved from live
-probes during the run). It creates no namespace, file or process.`,
+probes during the run). It starts no lab and leaves nothing behind.
+
+For a local target whose steps depend on the host (latency, clockSkew,
+diskThrottle, diskFault) plan asks the host what it can do, as doctor does,
+and marks each step: ok, DEGRADED (carried out another way, e.g. latency
+through NFQUEUE where the kernel has no netem) or UNAVAILABLE (faultline run
+refuses the scenario here), with the reason after the table and in the
+"host" field of -o json. The probe uses a scratch network namespace that it
+deletes at once; --host=false skips it.`,
 		Example: `  faultline plan galera-minority-partition
-  faultline plan ./my-scenario.yaml -o json --seed 7`,
+  faultline plan ./my-scenario.yaml -o json --seed 7
+  faultline plan galera-clock-skew --host=false`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, _, err := loadScenario(args[0])
@@ -81,6 +95,9 @@ probes during the run). It creates no namespace, file or process.`,
 				return err
 			}
 			p := scenarios.NewPlan(s, pickSeed(s, seed))
+			if host && p.NeedsHost() {
+				p.MarkHost(hostCapabilities(cmd.Context()))
+			}
 			switch output {
 			case "table":
 				return p.WriteTable(cmd.OutOrStdout())
@@ -94,6 +111,7 @@ probes during the run). It creates no namespace, file or process.`,
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")
 	cmd.Flags().Int64Var(&seed, "seed", 0, "seed for random selections (default: the scenario's, else fixed at 1 for plan)")
+	cmd.Flags().BoolVar(&host, "host", true, "mark the steps this host degrades or cannot run (probes the host as doctor does)")
 	return cmd
 }
 
