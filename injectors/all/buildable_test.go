@@ -94,8 +94,8 @@ func seeds(sel scenarios.Selector) int64 {
 func TestEveryAcceptedStepBuilds(t *testing.T) {
 	reg := all.NewRegistry(all.Env{})
 	kinds := reg.Kinds()
-	if !sameSet(kinds, all.Kinds) {
-		t.Fatalf("registry kinds %v differ from all.Kinds %v", kinds, all.Kinds)
+	if !sameSet(kinds, all.Kinds()) {
+		t.Fatalf("registry kinds %v differ from all.Kinds() %v", kinds, all.Kinds())
 	}
 	caps := scenarios.Capabilities{NFQueue: true, Faketime: true, Blkio: disk.Version() != 0, FUSE: true}
 	w := walk{stateDir: t.TempDir(), machines: map[string]*fakeMachine{}}

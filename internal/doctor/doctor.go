@@ -16,6 +16,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"faultline.dev/faultline/internal/hostcaps"
+
 	"github.com/google/nftables"
 	"github.com/vishvananda/netns"
 	"sigs.k8s.io/yaml"
@@ -31,19 +33,19 @@ type Check struct {
 	Detail string `json:"detail"`
 }
 
-// Paths of things the local lab needs; variables so tests can point elsewhere.
-var (
-	FaketimeLib = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
-	GaleraLib   = "/usr/lib/galera/libgalera_smm.so"
-	CgroupRoot  = "/sys/fs/cgroup"
-)
+// GaleraLib is the Galera provider the local lab loads; a variable so tests
+// can point elsewhere.
+var GaleraLib = "/usr/lib/galera/libgalera_smm.so"
 
-// Run performs every check. extra are checks computed elsewhere (netem, NFQUEUE).
-func Run(extra ...Check) []Check {
+// Run performs every check. The fault capabilities (netem, NFQUEUE,
+// libfaketime, blkio, io.max, FUSE) come from hostcaps, the same probe
+// validation uses.
+func Run(ctx context.Context) []Check {
 	cs := []Check{checkRoot(), checkNetNS(), checkNftables()}
-	cs = append(cs, extra...)
-	cs = append(cs, checkFaketime(), checkBlkio(), checkIOMax(), checkFUSE(),
-		checkSignals(), checkBinary("lab", "mariadbd", "MariaDB server", "apt-get install mariadb-server"),
+	for _, c := range hostcaps.Probe(ctx) {
+		cs = append(cs, Check{Family: c.Family, Name: c.Name, OK: c.OK, Detail: c.Detail})
+	}
+	cs = append(cs, checkSignals(), checkBinary("lab", "mariadbd", "MariaDB server", "apt-get install mariadb-server"),
 		checkFile("lab", "galera-4", GaleraLib, "apt-get install galera-4"),
 		checkBinary("lab", "mkfs.ext4", "ext4 images for node disks", "apt-get install e2fsprogs"),
 		checkBinary("lab", "rsync", "Galera SST by rsync", "apt-get install rsync"),
@@ -118,57 +120,6 @@ func checkNftables() Check {
 		return c
 	}
 	c.OK, c.Detail = true, "nf_tables answers over netlink (partitions)"
-	return c
-}
-
-func checkFaketime() Check {
-	c := checkFile("clock", "libfaketime", FaketimeLib, "apt-get install faketime")
-	if c.OK {
-		c.Detail = "libfaketime present (clockSkew through per-node offset files)"
-	}
-	return c
-}
-
-func checkBlkio() Check {
-	c := Check{Family: "disk", Name: "blkio (cgroup v1)"}
-	p := filepath.Join(CgroupRoot, "blkio", "blkio.throttle.write_iops_device")
-	if _, err := os.Stat(p); err != nil {
-		c.Detail = "no cgroup v1 blkio throttling (" + p + " missing)"
-		return c
-	}
-	c.OK, c.Detail = true, "blkio throttle files present (diskThrottle)"
-	return c
-}
-
-func checkIOMax() Check {
-	c := Check{Family: "disk", Name: "io.max (cgroup v2)", Detail: "no cgroup v2 io controller (diskThrottle uses blkio when present)"}
-	b, err := os.ReadFile(filepath.Join(CgroupRoot, "cgroup.controllers"))
-	if err != nil {
-		return c
-	}
-	for _, f := range strings.Fields(string(b)) {
-		if f == "io" {
-			c.OK, c.Detail = true, "cgroup v2 io controller present (diskThrottle)"
-		}
-	}
-	return c
-}
-
-func checkFUSE() Check {
-	c := Check{Family: "disk", Name: "FUSE"}
-	f, err := os.OpenFile("/dev/fuse", os.O_RDWR, 0)
-	if err != nil {
-		c.Detail = "/dev/fuse unusable: " + err.Error()
-		return c
-	}
-	f.Close()
-	if _, err := exec.LookPath("fusermount3"); err != nil {
-		if _, err2 := exec.LookPath("fusermount"); err2 != nil {
-			c.Detail = "/dev/fuse works but fusermount is missing (apt-get install fuse3)"
-			return c
-		}
-	}
-	c.OK, c.Detail = true, "/dev/fuse and fusermount present (diskFault)"
 	return c
 }
 

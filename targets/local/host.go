@@ -7,6 +7,8 @@ import (
 	"os/user"
 	"path/filepath"
 	"strings"
+
+	"faultline.dev/faultline/internal/faketime"
 )
 
 // CheckHost checks that this machine can run a lab and lists everything
@@ -22,7 +24,7 @@ func CheckHost() error {
 			missing = append(missing, "the "+bin+" command")
 		}
 	}
-	for _, f := range []string{galeraProvider, faketimeLib} {
+	for _, f := range []string{galeraProvider, faketime.Lib()} {
 		if _, err := os.Stat(f); err != nil {
 			missing = append(missing, f)
 		}

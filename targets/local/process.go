@@ -12,9 +12,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
-)
 
-const faketimeLib = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
+	"faultline.dev/faultline/internal/faketime"
+)
 
 // proc starts and stops one node's mariadbd.
 type proc struct {
@@ -34,7 +34,7 @@ func (p proc) command(args ...string) *exec.Cmd {
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "MALLOC_ARENA_MAX=2"}
 	if p.Faketime != "" {
 		cmd.Env = append(cmd.Env,
-			"LD_PRELOAD="+faketimeLib,
+			"LD_PRELOAD="+faketime.Lib(),
 			"FAKETIME_TIMESTAMP_FILE="+p.Faketime,
 			"FAKETIME_NO_CACHE=1",
 			"DONT_FAKE_MONOTONIC=1")

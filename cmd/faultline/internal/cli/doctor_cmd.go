@@ -23,7 +23,7 @@ are discarded).`,
   faultline doctor --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cs := doctor.Run(networkCapabilityChecks()...)
+			cs := doctor.Run(cmd.Context())
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")

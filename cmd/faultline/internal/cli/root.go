@@ -4,12 +4,13 @@ package cli
 
 import (
 	"errors"
-	"faultline.dev/faultline/internal/buildinfo"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"faultline.dev/faultline/internal/buildinfo"
 )
 
 // Exit codes of faultline.

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"faultline.dev/faultline/history"
-	"faultline.dev/faultline/injectors/all"
+	"faultline.dev/faultline/internal/hostcaps"
 	"faultline.dev/faultline/providers"
 	"faultline.dev/faultline/reports"
 	"faultline.dev/faultline/runner"
@@ -54,7 +54,7 @@ a partial report. The exit code follows the verdict: 0 valid, 1 invalid,
 			if err != nil {
 				return err
 			}
-			if err := scenarios.ValidateFor(s, all.HostCapabilities(cmd.Context())); err != nil {
+			if err := scenarios.ValidateFor(s, hostcaps.Host(cmd.Context())); err != nil {
 				return withCode(ExitHarness, err)
 			}
 			o.Scenario, o.Source, o.StateDir = s, src, stateDir(cmd)

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"faultline.dev/faultline/injectors/all"
+	"faultline.dev/faultline/internal/hostcaps"
 	"faultline.dev/faultline/scenarios"
 	"faultline.dev/faultline/scenarios/library"
 )
@@ -64,7 +64,7 @@ func errorsUnwrapped(err error) error {
 }
 
 // hostCapabilities probes what this host can inject (tests replace it).
-var hostCapabilities = all.HostCapabilities
+var hostCapabilities = hostcaps.Host
 
 func newPlanCmd() *cobra.Command {
 	var output string
