@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"faultline.dev/faultline/injectors"
+	"faultline.dev/faultline/scenarios"
 	"faultline.dev/faultline/targets"
 )
 
@@ -51,9 +52,10 @@ func (s Set) Kinds() []string {
 	return out
 }
 
-// FaultKinds lists, per target kind, the fault kinds its provider builds.
-func (s Set) FaultKinds() map[string][]string {
-	out := map[string][]string{}
+// Support lists, per target kind, the fault kinds its provider builds: what
+// validation accepts.
+func (s Set) Support() scenarios.Support {
+	out := scenarios.Support{}
 	for k, p := range s {
 		out[k] = p.Faults("").Kinds()
 	}

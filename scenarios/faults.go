@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"reflect"
-	"slices"
 	"strings"
 )
 
@@ -49,20 +48,6 @@ const (
 	TargetLocal      = "local"
 	TargetKubernetes = "kubernetes"
 )
-
-// Capabilities of each target kind: the faults it can inject.
-var targetFaults = map[string][]string{
-	TargetLocal: {FaultPartition, FaultLatency, FaultBandwidth, FaultClockSkew,
-		FaultDiskThrottle, FaultDiskFault, FaultKill, FaultPause, FaultRestart,
-		FaultAZDrain, FaultPromote},
-	TargetKubernetes: {FaultAZDrain, FaultPodKill, FaultRollingRestart, FaultPartition,
-		FaultClockSkew, FaultKill, FaultPause, FaultRestart, FaultPromote},
-}
-
-// CanInject reports whether a target kind can inject a fault kind.
-func CanInject(targetKind, faultKind string) bool {
-	return slices.Contains(targetFaults[targetKind], faultKind)
-}
 
 // Kind is the target kind: local, kubernetes or "" when not exactly one is set.
 func (t Target) Kind() string {

@@ -33,10 +33,6 @@ func (v *validator) step(p string, st *Step) {
 	}
 	kind := kinds[0]
 	v.window(p, st, kind)
-	if tk := v.s.Spec.Target.Kind(); tk != "" && !CanInject(tk, kind) {
-		v.errorf(join(p, kind), "%s cannot be injected on a %s target; expected one of %s", kind, tk, strings.Join(targetFaults[tk], ", "))
-		return
-	}
 	v.params(p, kind, st)
 }
 

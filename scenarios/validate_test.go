@@ -92,8 +92,6 @@ func TestValidationRules(t *testing.T) {
 		{"promote with for", doc{target: replTarget, faults: step("select: {nodes: [n2]}", "promote: {}")}, "spec.faults[0].for", "cannot be healed"},
 		{"azDrain unknown zone", doc{faults: step("azDrain: {zone: z}")}, "spec.faults[0].azDrain.zone", "unknown zone"},
 		{"azDrain with select", doc{faults: step("select: {nodes: [n1]}", "azDrain: {zone: a}")}, "spec.faults[0].select", "no select"},
-		{"podKill on local", doc{faults: step("podKill: {}")}, "spec.faults[0].podKill", "cannot be injected on a local target"},
-		{"latency on kubernetes", doc{target: kubeTarget, faults: step("latency: {delay: 10ms}")}, "spec.faults[0].latency", "cannot be injected on a kubernetes target"},
 		// conflicts
 		{"overlapping partitions", doc{faults: step("select: {nodes: [n1]}", "partition: {shape: isolate}") + "    - at: 15s\n      for: 10s\n      select: {nodes: [n1]}\n      latency: {delay: 10ms}\n"}, "spec.faults[1]", "step-2 overlaps step-1"},
 		{"open-ended step overlaps", doc{faults: "    - {at: 5s, select: {nodes: [n1]}, kill: {}}\n    - {at: 40s, for: 5s, select: {nodes: [n1]}, pause: {}}\n"}, "spec.faults[1]", "process faults"},

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"faultline.dev/faultline/internal/hostcaps"
+	"faultline.dev/faultline/providers"
 	"faultline.dev/faultline/scenarios"
 	"faultline.dev/faultline/scenarios/library"
 )
@@ -18,6 +19,9 @@ func loadScenario(arg string) (*scenarios.Scenario, []byte, error) {
 		return nil, nil, withCode(ExitHarness, err)
 	}
 	s, err := scenarios.LoadBytes(name, data)
+	if err == nil {
+		err = scenarios.ValidateSupport(s, providers.Default().Support())
+	}
 	if err != nil {
 		return nil, nil, withCode(ExitHarness, err)
 	}

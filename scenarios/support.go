@@ -1,0 +1,45 @@
+package scenarios
+
+import (
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Support is what a build of faultline can drive: for each target kind it
+// has a provider for, the fault kinds that provider builds. It comes from the
+// providers' registries (providers.Set.FaultKinds), never from a table here,
+// so a kind is advertised only once it exists.
+type Support map[string][]string
+
+// ValidateSupport refuses, with positions, a target kind this build has no
+// provider for and the steps whose fault kind the target's provider does not
+// build. Run it before anything is touched (validate, plan and run do).
+func ValidateSupport(s *Scenario, sup Support) error {
+	v := &validator{s: s, scope: scopeOf(s)}
+	tk := s.Spec.Target.Kind()
+	if tk == "" {
+		return nil // Validate already said so
+	}
+	kinds, ok := sup[tk]
+	if !ok {
+		v.errorf(join("spec.target", tk), "this build of faultline has no provider for %s targets; expected one of %s", tk, strings.Join(sup.targets(), ", "))
+		return v.errs.Err()
+	}
+	for i := range s.Spec.Faults {
+		kind := s.Spec.Faults[i].Kind()
+		if kind != "" && !slices.Contains(kinds, kind) {
+			v.errorf(join(index("spec.faults", i), kind), "%s cannot be injected on a %s target; expected one of %s", kind, tk, strings.Join(kinds, ", "))
+		}
+	}
+	return v.errs.Err()
+}
+
+func (sup Support) targets() []string {
+	out := make([]string, 0, len(sup))
+	for k := range sup {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
