@@ -52,8 +52,10 @@ crash: deps
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 10m ./scenarios/
 
+# gofmt, go.mod as `go mod tidy` leaves it, vet and staticcheck.
 verify:
 	test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
