@@ -17,49 +17,64 @@ import (
 
 // New builds the fault of a step when it fires: kind and params are the
 // planned step's (the fault's own fields as JSON), nodes the selected nodes,
-// runID tags everything the fault creates.
+// runID tags everything the fault creates. It touches nothing.
 func New(ctx context.Context, kind string, params json.RawMessage, m targets.Machine, nodes []string, runID string, env Env) (injectors.Fault, error) {
-	switch kind {
-	case network.KindPartition:
-		var p scenarios.Partition
-		if err := decode(kind, params, &p); err != nil {
-			return nil, err
+	for _, k := range kinds(env) {
+		if k.name == kind {
+			return k.build(ctx, step{params: params, m: m, nodes: nodes, runID: runID, env: env})
 		}
-		eps, err := network.Endpoints(m)
-		if err != nil {
-			return nil, err
-		}
-		return network.NewPartition(runID, p.Shape, p.Groups, nodes, eps)
-	case network.KindLatency:
-		return newLatency(ctx, params, m, nodes, runID, env)
-	case network.KindBandwidth:
-		return newBandwidth(params, m, nodes, runID)
-	case clock.Kind:
-		return newSkew(params, m, nodes, runID)
-	case disk.Kind:
-		return newThrottle(params, m, nodes, runID)
-	case process.KindKill, process.KindPause, process.KindRestart:
-		return perNode(kind, nodes, func(n string) (injectors.Fault, error) {
-			return process.New(ctx, kind, runID, env.StateDir, m, n)
-		})
-	case process.KindPromote:
-		if len(nodes) != 1 {
-			return nil, fmt.Errorf("promote: select exactly one node, have %v", nodes)
-		}
-		return process.New(ctx, kind, runID, env.StateDir, m, nodes[0])
-	case zone.Kind:
-		var p scenarios.AZDrain
-		if err := decode(kind, params, &p); err != nil {
-			return nil, err
-		}
-		return zone.New(runID, env.StateDir, m, p.Zone)
-	case disk.KindFault:
-		return newDiskFault(params, m, nodes, runID)
 	}
 	return nil, fmt.Errorf("unknown fault kind %q", kind)
 }
 
-func newLatency(ctx context.Context, params json.RawMessage, m targets.Machine, nodes []string, runID string, env Env) (injectors.Fault, error) {
+// step is what a kind's builder gets: the step's params and selected nodes
+// on machine m, in run runID.
+type step struct {
+	params json.RawMessage
+	m      targets.Machine
+	nodes  []string
+	runID  string
+	env    Env
+}
+
+func newPartition(_ context.Context, st step) (injectors.Fault, error) {
+	var p scenarios.Partition
+	if err := decode(network.KindPartition, st.params, &p); err != nil {
+		return nil, err
+	}
+	eps, err := network.Endpoints(st.m)
+	if err != nil {
+		return nil, err
+	}
+	return network.NewPartition(st.runID, p.Shape, p.Groups, st.nodes, eps)
+}
+
+// newProcess builds a kill, pause or restart on every selected node.
+func newProcess(kind string) func(context.Context, step) (injectors.Fault, error) {
+	return func(ctx context.Context, st step) (injectors.Fault, error) {
+		return perNode(kind, st.nodes, func(n string) (injectors.Fault, error) {
+			return process.New(ctx, kind, st.runID, st.env.StateDir, st.m, n)
+		})
+	}
+}
+
+func newPromote(ctx context.Context, st step) (injectors.Fault, error) {
+	if len(st.nodes) != 1 {
+		return nil, fmt.Errorf("promote: select exactly one node, have %v", st.nodes)
+	}
+	return process.New(ctx, process.KindPromote, st.runID, st.env.StateDir, st.m, st.nodes[0])
+}
+
+func newDrain(_ context.Context, st step) (injectors.Fault, error) {
+	var p scenarios.AZDrain
+	if err := decode(zone.Kind, st.params, &p); err != nil {
+		return nil, err
+	}
+	return zone.New(st.runID, st.env.StateDir, st.m, p.Zone)
+}
+
+func newLatency(ctx context.Context, st step) (injectors.Fault, error) {
+	params, m, nodes, runID, env := st.params, st.m, st.nodes, st.runID, st.env
 	var p scenarios.Latency
 	if err := decode(network.KindLatency, params, &p); err != nil {
 		return nil, err
@@ -78,7 +93,8 @@ func newLatency(ctx context.Context, params json.RawMessage, m targets.Machine, 
 	})
 }
 
-func newBandwidth(params json.RawMessage, m targets.Machine, nodes []string, runID string) (injectors.Fault, error) {
+func newBandwidth(_ context.Context, st step) (injectors.Fault, error) {
+	params, m, nodes, runID := st.params, st.m, st.nodes, st.runID
 	var p scenarios.Bandwidth
 	if err := decode(network.KindBandwidth, params, &p); err != nil {
 		return nil, err
@@ -96,7 +112,8 @@ func newBandwidth(params json.RawMessage, m targets.Machine, nodes []string, run
 	})
 }
 
-func newSkew(params json.RawMessage, m targets.Machine, nodes []string, runID string) (injectors.Fault, error) {
+func newSkew(_ context.Context, st step) (injectors.Fault, error) {
+	params, m, nodes, runID := st.params, st.m, st.nodes, st.runID
 	var p scenarios.ClockSkew
 	if err := decode(clock.Kind, params, &p); err != nil {
 		return nil, err
@@ -111,7 +128,8 @@ func newSkew(params json.RawMessage, m targets.Machine, nodes []string, runID st
 	})
 }
 
-func newThrottle(params json.RawMessage, m targets.Machine, nodes []string, runID string) (injectors.Fault, error) {
+func newThrottle(_ context.Context, st step) (injectors.Fault, error) {
+	params, m, nodes, runID := st.params, st.m, st.nodes, st.runID
 	var p scenarios.DiskThrottle
 	if err := decode(disk.Kind, params, &p); err != nil {
 		return nil, err
@@ -130,7 +148,8 @@ func newThrottle(params json.RawMessage, m targets.Machine, nodes []string, runI
 	})
 }
 
-func newDiskFault(params json.RawMessage, m targets.Machine, nodes []string, runID string) (injectors.Fault, error) {
+func newDiskFault(_ context.Context, st step) (injectors.Fault, error) {
+	params, m, nodes, runID := st.params, st.m, st.nodes, st.runID
 	var p scenarios.DiskFault
 	if err := decode(disk.KindFault, params, &p); err != nil {
 		return nil, err

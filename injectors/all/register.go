@@ -25,26 +25,26 @@ type Env struct {
 }
 
 // kinds is every fault kind this package builds for machine-local targets,
-// in the scenario format's order: its name, its lifecycle and how it is
-// rebuilt from a ledger record. Adding a kind is its family's file and one
-// line here.
+// in the scenario format's order, one line each: the kind's name, its
+// lifecycle, how it is built when its step fires and how it is rebuilt
+// from a ledger record. New, Register and Kinds all read this table.
 func kinds(env Env) []kindSpec {
 	proc := func(kind string) injectors.Factory {
 		return func(raw json.RawMessage) (injectors.Fault, error) { return process.FromParams(kind, raw, env.Open) }
 	}
 	return []kindSpec{
-		{network.KindPartition, injectors.Lifecycle{Proof: "TCP connectivity matrix dialled from inside the namespaces"}, single(network.PartitionFromParams)},
-		{network.KindLatency, injectors.Lifecycle{Proof: "connect round trip to the SQL port grew by half the delay"}, multi(network.KindLatency, network.LatencyFromParams)},
-		{network.KindBandwidth, injectors.Lifecycle{Proof: "faultline's tbf qdisc at the requested rate in place"}, multi(network.KindBandwidth, network.BandwidthFromParams)},
-		{clock.Kind, injectors.Lifecycle{Proof: "UNIX_TIMESTAMP(NOW(6)) on the node against the harness clock"}, multi(clock.Kind, clock.FromParams)},
-		{disk.Kind, injectors.Lifecycle{Proof: "timed synchronous direct writes on the node's data device"}, multi(disk.Kind, disk.FromParams)},
-		{disk.KindFault, injectors.Lifecycle{Proof: "an operation on the node's data directory shows the delay or error"}, multi(disk.KindFault, disk.FaultFromParams)},
-		{process.KindKill, injectors.Lifecycle{Proof: "the killed mariadbd is gone"}, multi(process.KindKill, proc(process.KindKill))},
-		{process.KindPause, injectors.Lifecycle{Proof: "the mariadbd process is stopped (state T)"}, multi(process.KindPause, proc(process.KindPause))},
-		{process.KindRestart, injectors.Lifecycle{OneShot: true, Proof: "a new mariadbd process replaced the old one"}, multi(process.KindRestart, proc(process.KindRestart))},
-		{zone.Kind, injectors.Lifecycle{Proof: "every node of the zone is down and its SQL port unreachable"},
+		{network.KindPartition, injectors.Lifecycle{Proof: "TCP connectivity matrix dialled from inside the namespaces"}, newPartition, single(network.PartitionFromParams)},
+		{network.KindLatency, injectors.Lifecycle{Proof: "connect round trip to the SQL port grew by half the delay"}, newLatency, multi(network.KindLatency, network.LatencyFromParams)},
+		{network.KindBandwidth, injectors.Lifecycle{Proof: "faultline's tbf qdisc at the requested rate in place"}, newBandwidth, multi(network.KindBandwidth, network.BandwidthFromParams)},
+		{clock.Kind, injectors.Lifecycle{Proof: "UNIX_TIMESTAMP(NOW(6)) on the node against the harness clock"}, newSkew, multi(clock.Kind, clock.FromParams)},
+		{disk.Kind, injectors.Lifecycle{Proof: "timed synchronous direct writes on the node's data device"}, newThrottle, multi(disk.Kind, disk.FromParams)},
+		{disk.KindFault, injectors.Lifecycle{Proof: "an operation on the node's data directory shows the delay or error"}, newDiskFault, multi(disk.KindFault, disk.FaultFromParams)},
+		{process.KindKill, injectors.Lifecycle{Proof: "the killed mariadbd is gone"}, newProcess(process.KindKill), multi(process.KindKill, proc(process.KindKill))},
+		{process.KindPause, injectors.Lifecycle{Proof: "the mariadbd process is stopped (state T)"}, newProcess(process.KindPause), multi(process.KindPause, proc(process.KindPause))},
+		{process.KindRestart, injectors.Lifecycle{OneShot: true, Proof: "a new mariadbd process replaced the old one"}, newProcess(process.KindRestart), multi(process.KindRestart, proc(process.KindRestart))},
+		{zone.Kind, injectors.Lifecycle{Proof: "every node of the zone is down and its SQL port unreachable"}, newDrain,
 			func(raw json.RawMessage) (injectors.Fault, error) { return zone.FromParams(raw, env.Open) }},
-		{process.KindPromote, injectors.Lifecycle{OneShot: true}, proc(process.KindPromote)},
+		{process.KindPromote, injectors.Lifecycle{OneShot: true}, newPromote, proc(process.KindPromote)},
 	}
 }
 
@@ -52,7 +52,8 @@ func kinds(env Env) []kindSpec {
 type kindSpec struct {
 	name    string
 	life    injectors.Lifecycle
-	rebuild injectors.Factory
+	build   func(context.Context, step) (injectors.Fault, error) // from a planned step, when it fires
+	rebuild injectors.Factory                                    // from a ledger record, for recover
 }
 
 // Kinds are the fault kinds this build can inject, as named by the
