@@ -5,7 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+
+	"faultline.dev/faultline/scenarios"
 )
 
 func TestNamesAndGet(t *testing.T) {
@@ -62,5 +65,25 @@ func TestResolve(t *testing.T) {
 	}
 	if _, data, _ := Resolve("galera-zone-loss"); string(data) != "local copy" {
 		t.Errorf("Resolve read %q, want the local file", data)
+	}
+}
+
+// A bank scenario's own words say what its reads are: the description and
+// header name locking reads exactly when the file sets lockingReads.
+func TestBankScenariosSayWhatTheirReadsAre(t *testing.T) {
+	for _, n := range Names() {
+		data, _ := Get(n)
+		s, err := scenarios.LoadBytes(n, data)
+		if err != nil || s.Spec.Workload.Kind != scenarios.WorkloadBank {
+			continue
+		}
+		desc := strings.ToLower(s.Metadata.Description)
+		if s.Spec.Workload.LockingReads != strings.Contains(desc, "locking reads") || strings.Contains(desc, "plain reads") == s.Spec.Workload.LockingReads {
+			t.Errorf("%s: lockingReads %v but the description says %q", n, s.Spec.Workload.LockingReads, s.Metadata.Description)
+		}
+		want := "Set lockingReads: " + map[bool]string{true: "false", false: "true"}[s.Spec.Workload.LockingReads]
+		if strings.Contains(string(data), "Set lockingReads:") && !strings.Contains(string(data), want) {
+			t.Errorf("%s: the header tells to set lockingReads to what the file already sets (want %q)", n, want)
+		}
 	}
 }
