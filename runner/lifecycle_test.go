@@ -101,7 +101,7 @@ spec:
   verify: {convergence: 2s}
   faults:
 %s%s`, topo, dur, indented.String(), ab)
-	s, err := scenarios.LoadBytes("lifecycle.yaml", []byte(src))
+	s, err := scenarios.LoadWith("lifecycle.yaml", []byte(src), fakeSpellings())
 	if err != nil {
 		t.Fatalf("scenario:\n%s\n%v", src, err)
 	}

@@ -112,7 +112,7 @@ check a run that was interrupted.`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
-			vs, err := runner.Check(cmd.Context(), dir)
+			vs, err := runner.Check(cmd.Context(), dir, providers.Default().Spellings()...)
 			if err != nil {
 				return withCode(ExitHarness, err)
 			}

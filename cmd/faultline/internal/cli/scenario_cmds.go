@@ -18,9 +18,10 @@ func loadScenario(arg string) (*scenarios.Scenario, []byte, error) {
 	if err != nil {
 		return nil, nil, withCode(ExitHarness, err)
 	}
-	s, err := scenarios.LoadBytes(name, data)
+	ps := providers.Default()
+	s, err := scenarios.LoadWith(name, data, ps.Spellings())
 	if err == nil {
-		err = scenarios.ValidateSupport(s, providers.Default().Support())
+		err = scenarios.ValidateSupport(s, ps.Support())
 	}
 	if err != nil {
 		return nil, nil, withCode(ExitHarness, err)
