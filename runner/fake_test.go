@@ -114,6 +114,7 @@ func (fakeProvider) Faults(string) *targets.Registry {
 			return &f, nil
 		})
 	}
+	r.Register(outageKind())
 	return r
 }
 
