@@ -12,13 +12,16 @@ import (
 	"faultline.dev/faultline/scenarios/library"
 )
 
+// buildProviders are the target providers of this build (tests replace it).
+var buildProviders = providers.Default
+
 // loadScenario reads a scenario file or a built-in scenario by name.
 func loadScenario(arg string) (*scenarios.Scenario, []byte, error) {
 	name, data, err := library.Resolve(arg)
 	if err != nil {
 		return nil, nil, withCode(ExitHarness, err)
 	}
-	ps := providers.Default()
+	ps := buildProviders()
 	s, err := scenarios.LoadWith(name, data, ps.Spellings())
 	if err == nil {
 		err = scenarios.ValidateSupport(s, ps.Support())
