@@ -45,8 +45,8 @@ func (p Local) Open(ctx context.Context, s *scenarios.Scenario, o targets.OpenOp
 
 // Faults is every kind the lab can inject, rebuilding faults that restart
 // nodes by reopening their lab from the state directory they recorded.
-func (p Local) Faults(stateDir string) *injectors.Registry {
-	return all.NewRegistry(p.env(stateDir))
+func (p Local) Faults(stateDir string) *targets.Registry {
+	return targets.NewRegistry(all.NewRegistry(p.env(stateDir)))
 }
 
 func (p Local) env(stateDir string) all.Env {

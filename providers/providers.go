@@ -6,6 +6,8 @@ package providers
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -62,6 +64,29 @@ func (s Set) Support() scenarios.Support {
 	return out
 }
 
+// Spellings are the scenario spellings of the fault kinds every provider
+// registered whole, by name: what the loader accepts beside the built-in
+// kinds (ValidateSupport then refuses a kind the target's provider lacks).
+// Two providers may share a kind only with one params type; else it panics.
+func (s Set) Spellings() []scenarios.KindSpec {
+	byName := map[string]scenarios.KindSpec{}
+	for _, tk := range s.Kinds() {
+		for _, k := range s[tk].Faults("").Spellings() {
+			switch have, dup := byName[k.Name]; {
+			case !dup:
+				byName[k.Name] = k
+			case have.ParamsType() != k.ParamsType():
+				panic(fmt.Sprintf("providers: fault kind %q spelled with %s and %s", k.Name, have.ParamsType(), k.ParamsType()))
+			}
+		}
+	}
+	out := make([]scenarios.KindSpec, 0, len(byName))
+	for _, n := range slices.Sorted(maps.Keys(byName)) {
+		out = append(out, byName[n])
+	}
+	return out
+}
+
 // Rebuilder rebuilds ledger records with the provider of each record's
 // target kind (records without a target are local labs', written before
 // records named their target).
@@ -86,7 +111,7 @@ func (r rebuilder) Rebuild(ctx context.Context, rec injectors.Record) (injectors
 		if !found {
 			return nil, fmt.Errorf("target %s %q: this build has no provider for it (have %s)", kind, rec.Target.Name, strings.Join(r.set.Kinds(), ", "))
 		}
-		reg = p.Faults(r.stateDir)
+		reg = p.Faults(r.stateDir).Registry
 		r.regs[kind] = reg
 	}
 	return reg.Rebuild(ctx, rec)

@@ -90,8 +90,8 @@ func (p fakeProvider) Open(context.Context, *scenarios.Scenario, targets.OpenOpt
 // Faults registers the kinds the tests use: kill and pause take nodes
 // down until healed, restart is a one-shot with a proof, promote a one-shot
 // without one.
-func (fakeProvider) Faults(string) *injectors.Registry {
-	r := injectors.NewRegistry()
+func (fakeProvider) Faults(string) *targets.Registry {
+	r := targets.NewRegistry(nil)
 	for _, k := range []struct {
 		kind string
 		life injectors.Lifecycle
@@ -114,16 +114,20 @@ func (fakeProvider) Faults(string) *injectors.Registry {
 			return &f, nil
 		})
 	}
+	r.Register(outageKind())
 	return r
 }
+
+// fakeSpellings are the kinds the fake provider registers whole.
+func fakeSpellings() []scenarios.KindSpec { return fakeProvider{}.Faults("").Spellings() }
 
 // fakeSession is the fake cluster as a target session.
 type fakeSession struct{ c *fakeCluster }
 
 var _ targets.Session = (*fakeSession)(nil)
 
-func (s *fakeSession) Name() string         { return s.c.name }
-func (s *fakeSession) Topology() string     { return "galera" }
+func (s *fakeSession) Name() string          { return s.c.name }
+func (s *fakeSession) Topology() string      { return "galera" }
 func (s *fakeSession) Nodes() []targets.Node { return slices.Clone(s.c.nodes) }
 
 func (s *fakeSession) Probe(_ context.Context, node string) targets.Probe {
@@ -153,7 +157,9 @@ func (s *fakeSession) WaitHealthy(ctx context.Context) error {
 	}
 }
 
-func (s *fakeSession) Ref() targets.Ref { return targets.Ref{Kind: scenarios.TargetLocal, Name: s.c.name} }
+func (s *fakeSession) Ref() targets.Ref {
+	return targets.Ref{Kind: scenarios.TargetLocal, Name: s.c.name}
+}
 
 func (s *fakeSession) BuildFault(_ context.Context, st targets.Step) (injectors.Fault, error) {
 	return &fakeFault{c: s.c, p: fakeParams{Cluster: s.c.name, Kind: st.Kind, Nodes: st.Nodes}}, nil

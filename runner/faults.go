@@ -101,7 +101,7 @@ func (r *run) build(ctx context.Context, i int) *stepGuard {
 		return nil
 	}
 	sg.nodes = nodes
-	f, err := r.target.BuildFault(ctx, targets.Step{Kind: ps.Kind, Params: ps.Params, Nodes: nodes, RunID: r.id})
+	f, err := r.faultReg.Build(ctx, r.target, targets.Step{Kind: ps.Kind, Params: ps.Params, Nodes: nodes, RunID: r.id})
 	if err != nil {
 		r.faultEvent(sg, history.FaultError, "build: "+err.Error(), nil)
 		r.progress.Logf("%s %s on %s: %v", ps.ID, ps.Kind, strings.Join(nodes, ","), err)

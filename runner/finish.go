@@ -61,7 +61,7 @@ func (r *run) conclude(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Dir: r.dir, RunID: r.id, Seed: r.seed, Partial: r.partial != ""}
-	vs, err := Check(ctx, r.dir)
+	vs, err := Check(ctx, r.dir, r.faultReg.Spellings()...)
 	if err != nil {
 		return res, fmt.Errorf("check: %w", err)
 	}
@@ -93,13 +93,15 @@ func Render(dir string) (verify.Status, int, error) {
 }
 
 // Check runs the scenario's checkers over a run directory and writes
-// verdicts.json. It reads only the run directory.
-func Check(ctx context.Context, dir string) ([]verify.Verdict, error) {
+// verdicts.json. It reads only the run directory; kinds are the fault kinds
+// registered beside the built-in ones that its scenario may hold
+// (providers.Set.Spellings).
+func Check(ctx context.Context, dir string, kinds ...scenarios.KindSpec) ([]verify.Verdict, error) {
 	src, err := os.ReadFile(filepath.Join(dir, history.FileScenario))
 	if err != nil {
 		return nil, err
 	}
-	s, err := scenarios.LoadBytes(filepath.Join(dir, history.FileScenario), src)
+	s, err := scenarios.LoadWith(filepath.Join(dir, history.FileScenario), src, kinds)
 	if err != nil {
 		return nil, err
 	}

@@ -82,6 +82,17 @@ func runLifecycle(t *testing.T, d *datadriven.TestData) string {
 
 func lifecycleScenario(t *testing.T, topo, dur, abort, faults string) (*scenarios.Scenario, []byte) {
 	t.Helper()
+	src := lifecycleSource(topo, dur, abort, faults)
+	s, err := scenarios.LoadWith("lifecycle.yaml", []byte(src), fakeSpellings())
+	if err != nil {
+		t.Fatalf("scenario:\n%s\n%v", src, err)
+	}
+	return s, []byte(src)
+}
+
+// lifecycleSource is the scenario of a lifecycle test: faults is its
+// spec.faults list.
+func lifecycleSource(topo, dur, abort, faults string) string {
 	var ab string
 	if abort != "" {
 		rate, f, _ := strings.Cut(abort, "/")
@@ -91,7 +102,7 @@ func lifecycleScenario(t *testing.T, topo, dur, abort, faults string) (*scenario
 	for _, l := range strings.Split(strings.TrimRight(faults, "\n"), "\n") {
 		indented.WriteString("    " + l + "\n")
 	}
-	src := fmt.Sprintf(`apiVersion: faultline.dev/v1alpha1
+	return fmt.Sprintf(`apiVersion: faultline.dev/v1alpha1
 kind: Scenario
 metadata: {name: lifecycle}
 spec:
@@ -101,11 +112,6 @@ spec:
   verify: {convergence: 2s}
   faults:
 %s%s`, topo, dur, indented.String(), ab)
-	s, err := scenarios.LoadBytes("lifecycle.yaml", []byte(src))
-	if err != nil {
-		t.Fatalf("scenario:\n%s\n%v", src, err)
-	}
-	return s, []byte(src)
 }
 
 // cancelAfterInject cancels the run once the cluster logged the injection

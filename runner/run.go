@@ -66,7 +66,7 @@ type run struct {
 	hist     *history.Writer
 	meta     *reports.RunMeta
 	provider targets.Provider
-	faultReg *injectors.Registry // the provider's fault kinds and their lifecycles
+	faultReg *targets.Registry // the provider's fault kinds, their lifecycles and builders
 	target   targets.Session
 	load     Load
 	rec      *workloads.WriterRecorder

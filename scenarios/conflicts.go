@@ -56,7 +56,7 @@ func (v *validator) conflicts() {
 			continue
 		}
 		nodes, any := v.scope.stepTargets(st)
-		ts[i] = touched{Family(st.Kind()), stepWindow(st, v.s.Spec.Workload.Duration), nodes, any}
+		ts[i] = touched{st.family(), stepWindow(st, v.s.Spec.Workload.Duration), nodes, any}
 	}
 	for j := range ts {
 		for i := 0; i < j; i++ {

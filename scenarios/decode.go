@@ -20,6 +20,7 @@ type decoder struct {
 	pos    positions
 	errs   ErrorList
 	visits int
+	kinds  map[string]KindSpec // registered fault kinds a step may hold
 }
 
 func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
@@ -224,8 +225,10 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 	fields := fieldsOf(v.Type())
 	d.entries(n, path, func(k *yaml.Node, val *yaml.Node) {
 		i, ok := fields.index[k.Value]
+		if !ok && !d.extension(k, val, v, path) {
+			d.errorf(k, join(path, k.Value), "unknown field %q; %s", k.Value, suggest(k.Value, d.stepFields(v.Type(), fields.names)))
+		}
 		if !ok {
-			d.errorf(k, join(path, k.Value), "unknown field %q; %s", k.Value, suggest(k.Value, fields.names))
 			return
 		}
 		d.decode(val, v.Field(i), join(path, k.Value))

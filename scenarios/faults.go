@@ -83,6 +83,9 @@ var stepFaultFields = func() (fields []struct {
 			continue
 		}
 		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "-" {
+			continue // Extension: a registered kind, spelled by its own name
+		}
 		fields = append(fields, struct {
 			kind  string
 			index int
@@ -91,7 +94,7 @@ var stepFaultFields = func() (fields []struct {
 	return fields
 }()
 
-// FaultKinds lists every fault kind a step may hold.
+// FaultKinds lists every built-in fault kind a step may hold.
 func FaultKinds() []string {
 	kinds := make([]string, len(stepFaultFields))
 	for i, f := range stepFaultFields {
@@ -109,6 +112,9 @@ func (st *Step) Faults() []string {
 		if !v.Field(f.index).IsNil() {
 			kinds = append(kinds, f.kind)
 		}
+	}
+	if st.Extension != nil {
+		kinds = append(kinds, st.Extension.Kind)
 	}
 	return kinds
 }
@@ -128,6 +134,9 @@ func (st *Step) Fault() any {
 		if fv := v.Field(f.index); !fv.IsNil() {
 			return fv.Interface()
 		}
+	}
+	if st.Extension != nil {
+		return st.Extension.Params
 	}
 	return nil
 }

@@ -27,7 +27,12 @@ func Load(path string) (*Scenario, error) {
 // LoadBytes is Load for a document already in memory; name is used in errors.
 // It does not look at the host: see ValidateFor.
 func LoadBytes(name string, data []byte) (*Scenario, error) {
-	s, errs := decode(name, data)
+	return loadKinds(name, data, nil)
+}
+
+// loadKinds is LoadWith with the registered kinds indexed.
+func loadKinds(name string, data []byte, kinds map[string]KindSpec) (*Scenario, error) {
+	s, errs := decode(name, data, kinds)
 	if s == nil {
 		return nil, errs.Err()
 	}
@@ -65,7 +70,7 @@ func notUnder(verrs, decoded ErrorList) ErrorList {
 // Decode parses one YAML document into a Scenario strictly (unknown fields,
 // wrong types and bad units are errors) without semantic validation or defaults.
 func Decode(name string, data []byte) (*Scenario, error) {
-	s, errs := decode(name, data)
+	s, errs := decode(name, data, nil)
 	if len(errs) > 0 {
 		return nil, errs.Err()
 	}
@@ -74,13 +79,13 @@ func Decode(name string, data []byte) (*Scenario, error) {
 
 // decode returns the scenario as far as it decoded (nil when the YAML does
 // not parse) and every decoding error.
-func decode(name string, data []byte) (*Scenario, ErrorList) {
+func decode(name string, data []byte, kinds map[string]KindSpec) (*Scenario, ErrorList) {
 	root, errs := parseOne(name, data)
 	if root == nil {
 		return nil, errs
 	}
-	s := &Scenario{Source: name}
-	d := &decoder{file: name, pos: positions{}}
+	s := &Scenario{Source: name, kinds: kinds}
+	d := &decoder{file: name, pos: positions{}, kinds: kinds}
 	d.decode(root, reflect.ValueOf(s).Elem(), "")
 	s.pos = d.pos
 	return s, d.errs

@@ -26,7 +26,7 @@ func (v *validator) step(p string, st *Step) {
 	kinds := st.Faults()
 	switch {
 	case len(kinds) == 0:
-		v.errorf(p, "step has no fault; expected exactly one of %s", strings.Join(FaultKinds(), ", "))
+		v.errorf(p, "step has no fault; expected exactly one of %s", strings.Join(v.s.faultKinds(), ", "))
 		return
 	case len(kinds) > 1:
 		v.errorf(join(p, kinds[1]), "step has %d faults (%s); expected exactly one per step", len(kinds), strings.Join(kinds, ", "))
@@ -60,6 +60,10 @@ func (v *validator) window(p string, st *Step, kind string) {
 // params checks the fault's own fields and how it may be selected.
 func (v *validator) params(p, kind string, st *Step) {
 	fp, sp := join(p, kind), join(p, "select")
+	if st.Extension != nil && kind == st.Extension.Kind {
+		v.extensionParams(fp, sp, st)
+		return
+	}
 	switch kind {
 	case FaultPartition:
 		v.partition(fp, sp, st.Partition, st.Select)

@@ -23,6 +23,8 @@ type Scenario struct {
 	// pos records where each field's value starts in Source, for errors
 	// found after decoding.
 	pos positions
+	// kinds are the registered fault kinds it was loaded with (LoadWith).
+	kinds map[string]KindSpec
 }
 
 // Metadata names a scenario.
@@ -152,6 +154,9 @@ type Step struct {
 	PodKill        *Empty          `json:"podKill,omitempty" yaml:"podKill,omitempty"`
 	RollingRestart *RollingRestart `json:"rollingRestart,omitempty" yaml:"rollingRestart,omitempty"`
 	Promote        *Empty          `json:"promote,omitempty" yaml:"promote,omitempty"`
+	// Extension is the fault of a kind a provider registered (LoadWith),
+	// written in the file under the kind's name like the fields above.
+	Extension *Extension `json:"-" yaml:"-"`
 }
 
 // Selector chooses nodes; at most one of Nodes, Zone, Role; Random picks n of

@@ -3,6 +3,8 @@ package targets
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"sort"
 
 	"faultline.dev/faultline/injectors"
 	"faultline.dev/faultline/scenarios"
@@ -31,8 +33,9 @@ type Provider interface {
 	Open(ctx context.Context, s *scenarios.Scenario, o OpenOptions) (Session, error)
 	// Faults is the registry of the fault kinds this provider builds: their
 	// lifecycles, and factories that rebuild a fault from its ledger record
-	// (reopening the target the record names when the fault needs it).
-	Faults(stateDir string) *injectors.Registry
+	// (reopening the target the record names when the fault needs it), and
+	// the kinds registered whole with their spelling and builder.
+	Faults(stateDir string) *Registry
 }
 
 // OpenOptions are what a provider needs beyond the scenario.
@@ -73,4 +76,72 @@ type Session interface {
 // Providers finds the provider of a target kind.
 type Providers interface {
 	Provider(kind string) (Provider, bool)
+}
+
+// Kind is a fault kind registered whole, with one line in its provider's
+// Faults: how the scenario format spells it, how it lives, how it is built
+// when its step fires and how it is rebuilt from its ledger record. The
+// built-in kinds, spelled by scenarios' Step fields and built by their
+// session's BuildFault, are registered in the injectors registry directly.
+type Kind struct {
+	Spelling scenarios.KindSpec
+	Life     injectors.Lifecycle
+	// Build makes the fault of a step from its params (the kind's fields as
+	// JSON), touching nothing; s is the session of the run.
+	Build   func(ctx context.Context, s Session, st Step) (injectors.Fault, error)
+	Rebuild injectors.Factory
+}
+
+// Registry is a provider's fault kinds: the injectors registry of every
+// kind (lifecycles, rebuilders) and the kinds registered whole. Register
+// every kind before the registry is used.
+type Registry struct {
+	*injectors.Registry
+	whole map[string]Kind
+}
+
+// NewRegistry wraps the injectors registry of a provider's built-in kinds
+// (nil = none).
+func NewRegistry(r *injectors.Registry) *Registry {
+	if r == nil {
+		r = injectors.NewRegistry()
+	}
+	return &Registry{Registry: r, whole: map[string]Kind{}}
+}
+
+// Register adds a kind registered whole. A kind registered twice, or
+// without a builder or rebuilder, panics.
+func (r *Registry) Register(k Kind) {
+	if k.Build == nil {
+		panic(fmt.Sprintf("targets: fault kind %q registered without a builder", k.Spelling.Name))
+	}
+	r.RegisterLife(k.Spelling.Name, k.Life, k.Rebuild)
+	r.whole[k.Spelling.Name] = k
+}
+
+// Spellings are the scenario spellings of the kinds registered whole, by name.
+func (r *Registry) Spellings() []scenarios.KindSpec {
+	out := make([]scenarios.KindSpec, 0, len(r.whole))
+	for _, k := range r.whole {
+		out = append(out, k.Spelling)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Build builds the fault of a step: a kind registered whole by its own
+// builder, a built-in one by the session.
+func (r *Registry) Build(ctx context.Context, s Session, st Step) (injectors.Fault, error) {
+	k, ok := r.whole[st.Kind]
+	if !ok {
+		return s.BuildFault(ctx, st)
+	}
+	f, err := k.Build(ctx, s, st)
+	if err != nil {
+		return nil, fmt.Errorf("build %s fault on %s: %w", st.Kind, s.Name(), err)
+	}
+	if f == nil || f.Kind() != st.Kind {
+		return nil, fmt.Errorf("build %s fault on %s: its builder returned a fault of another kind", st.Kind, s.Name())
+	}
+	return f, nil
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"faultline.dev/faultline/injectors"
-	"faultline.dev/faultline/providers"
 	"faultline.dev/faultline/targets/local"
 )
 
@@ -40,7 +39,7 @@ found by name without any state.`,
 			if err != nil {
 				return withCode(ExitHarness, err)
 			}
-			healed, err := injectors.RecoverAll(ctx, l, providers.Default().Rebuilder(stateDir(cmd)), runID)
+			healed, err := injectors.RecoverAll(ctx, l, buildProviders().Rebuilder(stateDir(cmd)), runID)
 			for _, rec := range healed {
 				fmt.Fprintf(cmd.OutOrStdout(), "healed %s %s (%s) on %v\n", rec.RunID, rec.ID, rec.Kind, rec.Targets)
 			}

@@ -12,7 +12,6 @@ import (
 
 	"faultline.dev/faultline/history"
 	"faultline.dev/faultline/internal/hostcaps"
-	"faultline.dev/faultline/providers"
 	"faultline.dev/faultline/reports"
 	"faultline.dev/faultline/runner"
 	"faultline.dev/faultline/scenarios"
@@ -58,7 +57,7 @@ a partial report. The exit code follows the verdict: 0 valid, 1 invalid,
 				return withCode(ExitHarness, err)
 			}
 			o.Scenario, o.Source, o.StateDir = s, src, stateDir(cmd)
-			o.Providers = providers.Default()
+			o.Providers = buildProviders()
 			o.Out = cmd.ErrOrStderr()
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -112,7 +111,7 @@ check a run that was interrupted.`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
-			vs, err := runner.Check(cmd.Context(), dir)
+			vs, err := runner.Check(cmd.Context(), dir, buildProviders().Spellings()...)
 			if err != nil {
 				return withCode(ExitHarness, err)
 			}

@@ -12,15 +12,19 @@ import (
 	"faultline.dev/faultline/scenarios/library"
 )
 
+// buildProviders are the target providers of this build (tests replace it).
+var buildProviders = providers.Default
+
 // loadScenario reads a scenario file or a built-in scenario by name.
 func loadScenario(arg string) (*scenarios.Scenario, []byte, error) {
 	name, data, err := library.Resolve(arg)
 	if err != nil {
 		return nil, nil, withCode(ExitHarness, err)
 	}
-	s, err := scenarios.LoadBytes(name, data)
+	ps := buildProviders()
+	s, err := scenarios.LoadWith(name, data, ps.Spellings())
 	if err == nil {
-		err = scenarios.ValidateSupport(s, providers.Default().Support())
+		err = scenarios.ValidateSupport(s, ps.Support())
 	}
 	if err != nil {
 		return nil, nil, withCode(ExitHarness, err)
