@@ -64,10 +64,18 @@ type representative struct {
 	step scenarios.PlannedStep
 }
 
+// representativeParams override faultParams where the first generated body
+// is too weak to show above this machine's noise (a 5 ms fsync delay
+// against fsyncs that take 3–10 ms on a loaded host).
+var representativeParams = map[string][]string{"diskFault": {"{delay: 50ms, ops: [fsync]}"}}
+
 func representatives(t *testing.T, topology string, n int, caps scenarios.Capabilities) []representative {
 	var out []representative
 	for _, kind := range all.Kinds() {
 		params := faultParams[kind]
+		if p, ok := representativeParams[kind]; ok {
+			params = p
+		}
 		if kind == "partition" {
 			params = nil
 			for _, s := range scenarios.PartitionShapes() {
@@ -127,6 +135,7 @@ func injectOnLab(t *testing.T, lab *local.Lab, ledger injectors.Ledger, env all.
 	if err != nil {
 		t.Fatalf("build on %v: %v", nodes, err)
 	}
+	primary := lab.Primary()
 	g := injectors.NewGuard(ledger, runID, r.step.ID, nodes, f).On(targets.Ref{Kind: "local", Name: lab.Name()})
 	if err := g.Inject(ctx); err != nil {
 		t.Fatalf("inject on %v: %v", nodes, err)
@@ -147,6 +156,13 @@ func injectOnLab(t *testing.T, lab *local.Lab, ledger injectors.Ledger, env all.
 	}
 	if err != nil {
 		t.Fatalf("heal: %v", err)
+	}
+	if old := primary; old != "" && lab.Primary() != old {
+		// A promote is not undone; as an operator would, make the old
+		// primary a replica of the new one.
+		if err := lab.Repoint(ctx, old); err != nil {
+			t.Fatalf("repoint the old primary %s: %v", old, err)
+		}
 	}
 	if err := lab.WaitHealthy(ctx); err != nil {
 		t.Fatalf("cluster not healthy after the heal: %v", err)
