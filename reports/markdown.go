@@ -70,10 +70,10 @@ func mdWindows(w io.Writer, m *Model) {
 	if len(m.Windows) == 0 {
 		return
 	}
-	fmt.Fprint(w, "### RPO / RTO\n\n| fault | kind | metric | value | threshold | status |\n|---|---|---|---|---|---|\n")
+	fmt.Fprint(w, "### RPO / RTO\n\n| fault | kind | metric | value | threshold | status | note |\n|---|---|---|---|---|---|---|\n")
 	for _, x := range m.Windows {
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s %s |\n", mdCell(x.Fault), mdCell(x.Kind), mdCell(x.Metric),
-			fmtWindowValue(x), fmtThreshold(x.Threshold), statusEmoji(x.Status), x.Status)
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s %s | %s |\n", mdCell(x.Fault), mdCell(x.Kind), mdCell(x.Metric),
+			fmtWindowValue(x), fmtThreshold(x.Threshold), statusEmoji(x.Status), x.Status, mdCell(x.Note))
 	}
 	fmt.Fprintln(w)
 }
