@@ -3,7 +3,6 @@ package reports
 import (
 	"bufio"
 	"fmt"
-	"html"
 	"io"
 	"os"
 	"strings"
@@ -44,8 +43,8 @@ func mdChecks(w io.Writer, m *Model) {
 	fmt.Fprintln(w)
 	for _, v := range m.Verdicts {
 		if v.Status != verify.Valid && len(v.Evidence) > 0 {
-			fmt.Fprintf(w, "<details><summary>Evidence: %s</summary>\n\n```json\n%s\n```\n\n</details>\n\n",
-				html.EscapeString(v.Check), clip(prettyJSON(v.Evidence), maxMarkdownEvidence))
+			ev := viewEvidence(v.Evidence, checkEvidenceAt(v.Check), v.Artifacts...)
+			mdEvidence(w, v.Check, &ev)
 		}
 	}
 }
