@@ -95,14 +95,15 @@ func TestRPOZeroWithoutLoss(t *testing.T) {
 	}
 }
 
-// The outage runs from the first write not acknowledged (5.5 s) to the
-// acknowledgement of the first write invoked since (8.01 s); client 1's from
-// its first failed write (5.55 s) to its next ok write (12.06 s).
+// The outage runs from the invoke of the last acknowledged write (5.45 s)
+// to the acknowledgement of the first write invoked after it (8.01 s);
+// client 1's from its first failed write (5.55 s) to its next ok write
+// (12.06 s).
 func TestRTOFromFirstUnacknowledgedWriteToNextAck(t *testing.T) {
 	v := runRecovery(RTO{}, Thresholds{})
 	wantStatus(t, v, Measured)
 	w := window(t, v, "rto")
-	if w.Value != sec(msec(8010))-sec(5.5) || w.Status != Measured {
+	if w.Value != sec(msec(8010))-sec(5.45) || w.Status != Measured {
 		t.Fatalf("rto window: %+v", w)
 	}
 	if c := window(t, v, "rto-client"); c.Value != sec(msec(12060))-sec(5.55) || *c.Client != 1 {
@@ -154,7 +155,7 @@ func TestRTONotRecoveredIsUnknownOrBreach(t *testing.T) {
 	ev := h.events()
 	v := RTO{}.Check(context.Background(), &Input{Events: ev})
 	wantStatus(t, v, Measured)
-	if w := window(t, v, "rto"); !strings.Contains(w.Note, "lower bound") || w.Value != sec(4.95)-sec(2) {
+	if w := window(t, v, "rto"); !strings.Contains(w.Note, "lower bound") || w.Value != sec(4.95)-sec(1.9) {
 		t.Fatalf("rto window: %+v", w)
 	}
 	wantStatus(t, RTO{}.Check(context.Background(), &Input{Events: ev, Thresholds: Thresholds{RTO: dur(5 * time.Second)}}), Unknown)

@@ -18,22 +18,26 @@ import (
 // the history). Three metrics per window:
 //
 //   - rto, the cluster outage: the longest span in which the cluster
-//     acknowledged no new write. A write w that was not acknowledged opens
-//     an outage at its invoke; the outage ends at the first acknowledgement
-//     of any write invoked at or after w's invoke. Writes invoked before w —
-//     one in flight when the nodes died, say — cannot end it, however late
-//     they were acknowledged. rto is the longest such outage that begins
-//     before the window's end and ends after the fault's start, from its
-//     beginning (the fault's start, if it began earlier) to that
-//     acknowledgement. One node down while others keep acknowledging new
-//     writes gives a short rto; every node down gives the whole time until a
-//     node acknowledges a write again. No unacknowledged write: 0, "no
-//     outage". The rto threshold judges this metric.
+//     acknowledged no new write while a write was failing. Such a span
+//     begins at the invoke of an acknowledged write (or of the history's
+//     first write) and ends at the first acknowledgement of any write
+//     invoked after it; it is an outage when some write that was not
+//     acknowledged was in flight in it (invoked before its end, completed
+//     after its beginning). So no write invoked inside an outage is
+//     acknowledged before it ends, and a write acknowledged just before
+//     every node died begins the outage rather than ending it. rto is the
+//     longest outage that begins before the window's end and ends after the
+//     fault's start, counted from the later of its beginning and the
+//     fault's start. One node down while the others keep acknowledging new
+//     writes gives a short rto (the time the survivors stall, if they do);
+//     every node down gives the whole time until a node acknowledges a write
+//     again. No write left unacknowledged near the window: 0, "no outage".
+//     The rto threshold judges this metric.
 //   - rto-client, the per-client outage: a client (process id ≥ 0) is out
 //     from the invoke of its first write not acknowledged after an
 //     acknowledged one (or its first write) to the acknowledgement of its own
 //     next acknowledged write. rto-client is the worst client's longest
-//     outage overlapping the window, measured the same way, and names the
+//     outage overlapping the window, counted the same way, and names the
 //     client. How soon one client is served again depends on its routing and
 //     reconnects as much as on the cluster, so no threshold judges it: it is
 //     shown as Measured.
@@ -44,11 +48,11 @@ import (
 //     under a second of baseline, full service is the first ok write after
 //     the heal. The healRto threshold judges it.
 //
-// A write that stalls and is then acknowledged is latency, not an outage; the
-// workload's operation timeout turns a longer stall into info. An outage
-// still open at the end of the history has the time to the end as its value
-// (a lower bound): Invalid when that exceeds the threshold, Unknown
-// otherwise. A window without a threshold is Measured. Times are the
+// A stall in which every write is at last acknowledged is latency, not an
+// outage; the workload's operation timeout turns a longer stall into info.
+// An outage still open at the end of the history has the time to the end as
+// its value (a lower bound): Invalid when that exceeds the threshold,
+// Unknown otherwise. A window without a threshold is Measured. Times are the
 // harness's clock only.
 type RTO struct{}
 
@@ -81,15 +85,15 @@ type writeOp struct {
 }
 
 // writeTimeline is every write in invoke order, with the first
-// acknowledgement of a write invoked at or after each, and the ok writes'
+// acknowledgement of a write invoked after each, and the ok writes'
 // completion times in order.
 type writeTimeline struct {
-	s       *opSet
-	byCall  []writeOp
-	nextAck []int64 // nextAck[i]: first ack of a write invoked at or after byCall[i]; MaxInt64: none
-	oks     []int64
-	first   int64 // first completion of a write; MaxInt64: none
-	end     int64
+	s      *opSet
+	byCall []writeOp
+	after  []int64 // after[i]: first ack of a write invoked after byCall[i]; MaxInt64: none
+	oks    []int64
+	first  int64 // first completion of a write; MaxInt64: none
+	end    int64
 }
 
 func buildTimeline(s *opSet) writeTimeline {
@@ -119,18 +123,17 @@ func buildTimeline(s *opSet) writeTimeline {
 	}
 	slices.SortStableFunc(tl.byCall, func(a, b writeOp) int { return cmpInt64(a.call, b.call) })
 	slices.Sort(tl.oks)
-	tl.nextAck = make([]int64, len(tl.byCall))
-	next := int64(math.MaxInt64)
-	for i := len(tl.byCall) - 1; i >= 0; i-- {
-		if w := &tl.byCall[i]; w.ok {
-			next = min(next, w.ret)
+	tl.after = make([]int64, len(tl.byCall))
+	next := int64(math.MaxInt64) // first ack of the writes invoked after the current instant
+	for i := len(tl.byCall) - 1; i >= 0; {
+		j, group := i, next
+		for ; j >= 0 && tl.byCall[j].call == tl.byCall[i].call; j-- {
+			tl.after[j] = next
+			if tl.byCall[j].ok {
+				group = min(group, tl.byCall[j].ret)
+			}
 		}
-		tl.nextAck[i] = next
-	}
-	for i := 1; i < len(tl.byCall); i++ { // writes invoked at the same instant share theirs
-		if tl.byCall[i].call == tl.byCall[i-1].call {
-			tl.nextAck[i] = tl.nextAck[i-1]
-		}
+		i, next = j, group
 	}
 	return tl
 }
@@ -145,7 +148,7 @@ func (c RTO) Check(ctx context.Context, in *Input) Verdict {
 		return cancelled(c.Name(), ctx)
 	}
 	ws := faultWindows(in.Events)
-	clients := tl.clientOutages()
+	spans, clients := tl.outages(), tl.clientOutages()
 	var out []Window
 	for i := range ws {
 		until := int64(math.MaxInt64)
@@ -155,7 +158,7 @@ func (c RTO) Check(ctx context.Context, in *Input) Verdict {
 		if ws[i].healed > 0 {
 			until = ws[i].healed
 		}
-		out = append(out, tl.clusterOutage(&ws[i], until, thresholdNS(in.Thresholds.RTO)),
+		out = append(out, tl.clusterOutage(spans, &ws[i], until, thresholdNS(in.Thresholds.RTO)),
 			tl.worstClient(clients, &ws[i], until))
 		if ws[i].healed > 0 {
 			prev := int64(0)

@@ -6,50 +6,71 @@ import (
 	"sort"
 )
 
-// clusterOutage is the window's rto: the longest outage that begins before
-// until and ends after the fault's start (see RTO). An outage opened by
-// byCall[i] lasts until nextAck[i], which never decreases with i, so the
-// outages ending after the start are a suffix of byCall, and the first
-// outage never recovered is the longest of those that follow it.
-func (tl *writeTimeline) clusterOutage(w *faultWindow, until int64, th *int64) Window {
-	win := Window{Fault: w.id, Kind: w.kind, Start: w.start, End: w.healed, Metric: metricRTO, Threshold: th}
-	from := sort.Search(len(tl.nextAck), func(i int) bool { return tl.nextAck[i] > w.start })
-	best := -1
-	for i := from; i < len(tl.byCall) && tl.byCall[i].call < until; i++ {
-		c := &tl.byCall[i]
-		if c.ok {
+// outageSpan is a span in which the cluster acknowledged no new write
+// while a write not acknowledged was in flight (see RTO): from the invoke
+// of byCall[last] to the first acknowledgement of a write invoked after it
+// (MaxInt64: none). byCall[failed] is one write not acknowledged in it.
+type outageSpan struct {
+	from, to     int64
+	last, failed int
+}
+
+// outages lists the cluster's outage spans by their beginning. A span
+// begins at an acknowledged write (or the first write) and ends at after[i],
+// which never decreases with i; the writes invoked before its end are a
+// growing prefix of byCall, whose latest completion among those not
+// acknowledged says whether one was in flight in the span.
+func (tl *writeTimeline) outages() []outageSpan {
+	var out []outageSpan
+	j, failed, latest := 0, -1, int64(math.MinInt64)
+	for i := range tl.byCall {
+		if !tl.byCall[i].ok && i > 0 {
 			continue
 		}
-		if best < 0 || tl.outageLen(i, w.start) > tl.outageLen(best, w.start) {
-			best = i
+		from, to := tl.byCall[i].call, tl.after[i]
+		for ; j < len(tl.byCall) && tl.byCall[j].call < to; j++ {
+			if c := &tl.byCall[j]; !c.ok && c.ret > latest {
+				failed, latest = j, c.ret
+			}
 		}
-		if tl.nextAck[i] == math.MaxInt64 {
-			break
+		if latest > from {
+			out = append(out, outageSpan{from: from, to: to, last: i, failed: failed})
 		}
 	}
-	if best < 0 {
+	return out
+}
+
+// clusterOutage is the window's rto: the longest outage span that begins
+// before until and ends after the fault's start. Spans end in order, so
+// those ending after the start follow one another.
+func (tl *writeTimeline) clusterOutage(spans []outageSpan, w *faultWindow, until int64, th *int64) Window {
+	win := Window{Fault: w.id, Kind: w.kind, Start: w.start, End: w.healed, Metric: metricRTO, Threshold: th}
+	length := func(s *outageSpan) int64 { return min(s.to, tl.end) - max(s.from, w.start) }
+	var best, open *outageSpan
+	for k := sort.Search(len(spans), func(k int) bool { return spans[k].to > w.start }); k < len(spans) && spans[k].from < until; k++ {
+		s := &spans[k]
+		if best == nil || length(s) > length(best) {
+			best = s
+		}
+		if s.to == math.MaxInt64 && open == nil {
+			open = s
+		}
+	}
+	if best == nil {
 		win.Note = noOutageNote
 		return judge(win, false)
 	}
-	b := &tl.byCall[best]
-	win.Value = tl.outageLen(best, w.start)
-	opened := fmt.Sprintf("from %s (write not acknowledged, client %d on %s)", nsString(b.call), b.p, tl.nodeOf(best))
-	if tl.nextAck[best] == math.MaxInt64 {
-		win.Note = "no write acknowledged " + opened + "; " + notRecoveredF
-		return judge(win, true)
+	win.Value = length(best)
+	f := &tl.byCall[best.failed]
+	win.Note = fmt.Sprintf("no new write acknowledged from %s (invoke of the last acknowledged write) until %s; not acknowledged meanwhile: e.g. client %d's write on %s invoked at %s",
+		nsString(best.from), nsString(best.to), f.p, tl.nodeOf(best.failed), nsString(f.call))
+	switch {
+	case open == best:
+		win.Note = fmt.Sprintf("no new write acknowledged from %s; %s", nsString(best.from), notRecoveredF)
+	case open != nil:
+		win.Note += fmt.Sprintf("; a later outage, from %s, was %s", nsString(open.from), notRecoveredF)
 	}
-	win.Note = fmt.Sprintf("no new write acknowledged %s until %s", opened, nsString(tl.nextAck[best]))
-	return judge(win, false)
-}
-
-// outageLen is the length of the outage opened by byCall[i], counted from
-// start at the earliest; to the end of the history when it never ended.
-func (tl *writeTimeline) outageLen(i int, start int64) int64 {
-	end := tl.nextAck[i]
-	if end == math.MaxInt64 {
-		end = tl.end
-	}
-	return end - max(tl.byCall[i].call, start)
+	return judge(win, open != nil)
 }
 
 // clientOutage is one client's span without service: from the invoke of its

@@ -63,9 +63,9 @@ func wholeClusterKill() *writer {
 func TestRTOWholeClusterOutage(t *testing.T) {
 	v := rtoOf(t, wholeClusterKill(), Thresholds{RTO: dur(5 * time.Second)})
 	wantStatus(t, v, Invalid)
-	// From client 0's last write (10.005 s, not acknowledged) to the first
-	// acknowledgement of a later write (33.01 s).
-	wantNear(t, window(t, v, metricRTO), 33.01-10.005)
+	// From the invoke of the last acknowledged write, client 0's at
+	// 10.001 s, to the first acknowledgement of a later write (33.01 s).
+	wantNear(t, window(t, v, metricRTO), 33.01-10.001)
 	// Client 2: info from 9.999 s (counted from the fault's start), next ok
 	// acknowledged at 33.016 s.
 	c := window(t, v, metricRTOClient)
@@ -76,19 +76,21 @@ func TestRTOWholeClusterOutage(t *testing.T) {
 }
 
 // n1 dies at 10 s for 10 s on a multi-primary cluster with a client on
-// every node. The survivors stall for 2 s until n1 is evicted: their writes
-// invoked before the kill are acknowledged at 12 s, which does not end the
-// outage; their next writes are acknowledged at once. Client 0 reconnects
-// to n2 only at 17 s.
+// every node. Client 0's last write, invoked at 9.995 s, is lost with its
+// node at 10.002 s; the survivors still acknowledge writes invoked after
+// it, then stall for 2 s until n1 is evicted: their writes invoked at 10 s
+// are acknowledged at 12 s, their next ones at once. Client 0 reconnects to
+// n2 only at 17 s.
 func survivorKeepsServing() *writer {
 	w := &writer{h: &hist{}}
 	w.every(0, "n1", 0, 9.99)
-	w.add(0, "n1", 9.995, history.Info, 10.001)
+	w.add(0, "n1", 9.995, history.Info, 10.002)
 	w.every(0, "n2", 17, 30)
 	for p := 1; p <= 2; p++ {
 		node, off := []string{"n1", "n2", "n3"}[p], float64(p)*0.003
 		w.every(p, node, off, 9.95)
-		w.add(p, node, 9.95+off, history.OK, 12)
+		w.add(p, node, 9.995+0.001*float64(p), history.OK, 9.999)
+		w.add(p, node, 10, history.OK, 12)
 		w.every(p, node, 12, 30)
 	}
 	w.h.fault(10, "kill", "kill", history.FaultStart)
@@ -135,7 +137,8 @@ func TestRTOFlappingService(t *testing.T) {
 	w.h.fault(15, "f", "partition", history.FaultHealed)
 	v := rtoOf(t, w, Thresholds{RTO: dur(time.Second)})
 	wantStatus(t, v, Invalid)
-	// The longest dip, from its first failed write (11.55 s) to the first
-	// acknowledgement of a later write (13.51 s): not the first dip, not the sum.
-	wantNear(t, window(t, v, metricRTO), 13.51-11.55)
+	// The longest dip, from the invoke of the last write acknowledged before
+	// it (client 1's at 11.45 s) to the first acknowledgement of a later
+	// write (13.51 s): not the first dip, not the sum.
+	wantNear(t, window(t, v, metricRTO), 13.51-11.45)
 }
