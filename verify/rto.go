@@ -123,19 +123,26 @@ func buildTimeline(s *opSet) writeTimeline {
 	}
 	slices.SortStableFunc(tl.byCall, func(a, b writeOp) int { return cmpInt64(a.call, b.call) })
 	slices.Sort(tl.oks)
-	tl.after = make([]int64, len(tl.byCall))
+	tl.after = acksAfter(tl.byCall)
+	return tl
+}
+
+// acksAfter is, for each write of ws (in invoke order), the first
+// acknowledgement of a write invoked strictly after it (MaxInt64: none).
+func acksAfter(ws []writeOp) []int64 {
+	after := make([]int64, len(ws))
 	next := int64(math.MaxInt64) // first ack of the writes invoked after the current instant
-	for i := len(tl.byCall) - 1; i >= 0; {
+	for i := len(ws) - 1; i >= 0; {
 		j, group := i, next
-		for ; j >= 0 && tl.byCall[j].call == tl.byCall[i].call; j-- {
-			tl.after[j] = next
-			if tl.byCall[j].ok {
-				group = min(group, tl.byCall[j].ret)
+		for ; j >= 0 && ws[j].call == ws[i].call; j-- {
+			after[j] = next
+			if ws[j].ok {
+				group = min(group, ws[j].ret)
 			}
 		}
 		i, next = j, group
 	}
-	return tl
+	return after
 }
 
 // Check measures every window.
