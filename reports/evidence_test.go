@@ -2,9 +2,14 @@ package reports
 
 import (
 	"encoding/json"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"faultline.dev/faultline/history"
+	"faultline.dev/faultline/verify"
 )
 
 func TestViewEvidence(t *testing.T) {
@@ -15,7 +20,7 @@ func TestViewEvidence(t *testing.T) {
 		"probes": {"intervals": [{"kind": "writable-primaries", "start": 20000000000, "end": 23000000000, "nodes": ["n1","n3"]}]},
 		"anomalies": {"G1c": [{"type": "G1c", "txns": [{"id": 1}], "steps": [{"kind": "ww", "explanation": "T1 < T2"}, {"kind": "wr", "explanation": "T2 < T1"}]}]}
 	}`)
-	v := viewEvidence(raw)
+	v := viewEvidence(raw, "verdicts.json, check x")
 	facts := map[string]string{}
 	for _, f := range v.Facts {
 		facts[f.Name] = f.Value
@@ -49,8 +54,70 @@ func TestViewEvidence(t *testing.T) {
 }
 
 func TestViewEvidenceKeepsUnknownShapesAsJSON(t *testing.T) {
-	v := viewEvidence(json.RawMessage(`not json`))
+	v := viewEvidence(json.RawMessage(`not json`), "verdicts.json, check x")
 	if v.JSON != "not json" || len(v.Facts)+len(v.Tables) != 0 {
 		t.Errorf("view of invalid JSON = %+v", v)
+	}
+}
+
+// largeEvidenceRun is the synthetic run with a lost-writes verdict of 866
+// lost writes, all listed, and 866 unexpected values of which the checker
+// listed the first 100.
+func largeEvidenceRun(t *testing.T) string {
+	t.Helper()
+	type item struct {
+		Value     int64    `json:"value"`
+		AckTime   int64    `json:"ackTime"`
+		MissingOn []string `json:"missingOn"`
+	}
+	var lost, unexpected []item
+	for i := range 866 {
+		lost = append(lost, item{int64(1000 + i), int64(20e9 + i*1e7), []string{"n1", "n2", "n3"}})
+		if i < 100 {
+			unexpected = append(unexpected, item{int64(5000 + i), 0, []string{"n3"}})
+		}
+	}
+	ev, err := json.Marshal(map[string]any{"lostCount": 866, "lost": lost, "unexpectedCount": 866, "unexpected": unexpected})
+	must(t, err)
+	dir := copyRun(t, testdataRun)
+	writeJSON(t, filepath.Join(dir, history.FileVerdicts), []verify.Verdict{
+		{Check: "lost-writes", Status: verify.Invalid, Summary: "866 lost", Evidence: ev},
+	})
+	must(t, RenderAll(dir))
+	return dir
+}
+
+// tableRows counts the data rows of the evidence table titled title.
+func tableRows(t *testing.T, page, title string) int {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)<caption[^>]*>` + title + `</caption>(.*?)</table>`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("report.html has no evidence table %q", title)
+	}
+	return strings.Count(m[1], "<tr>") - 1 // the header row
+}
+
+func TestLargeEvidenceShowsFirstRowsAndWhereTheRestIs(t *testing.T) {
+	dir := largeEvidenceRun(t)
+	page := readFile(t, dir, history.FileReport)
+	if n := tableRows(t, page, "lost"); n != 50 {
+		t.Errorf("report.html lost table has %d rows, want 50", n)
+	}
+	md := readFile(t, dir, history.FileSummary)
+	_, lostMD, _ := strings.Cut(md, "**lost**")
+	lostMD, _, _ = strings.Cut(lostMD, "\n\n**")
+	if n := strings.Count(lostMD, "\n| 20."); n != 50 {
+		t.Errorf("summary.md lost table has %d rows, want 50:\n%s", n, lostMD)
+	}
+	for _, want := range []string{
+		"Showing the first 50 of 866. The whole list: verdicts.json, check lost-writes, at evidence.lost.",
+		"Showing the first 50 of 866. The checker listed the first 100 (verdicts.json, check lost-writes, at evidence.unexpected); the count is complete.",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+		if !strings.Contains(md, want) {
+			t.Errorf("summary.md lacks %q", want)
+		}
 	}
 }

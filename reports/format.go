@@ -37,16 +37,20 @@ func fmtDur(ns int64) string {
 // fmtThreshold formats an optional threshold.
 func fmtThreshold(t *int64) string {
 	if t == nil {
-		return "—"
+		return "none set"
 	}
 	return fmtDur(*t)
 }
 
-// fmtWindowValue formats a window's value: counts for lost commits, else a duration.
+// fmtWindowValue formats a window's value: a duration, with the count of
+// lost commits or the client it belongs to.
 func fmtWindowValue(w verify.Window) string {
 	s := fmtDur(w.Value)
 	if w.Count > 0 {
 		s += fmt.Sprintf(" · count %d", w.Count)
+	}
+	if w.Client != nil {
+		s += fmt.Sprintf(" · client %d", *w.Client)
 	}
 	return s
 }
@@ -68,6 +72,8 @@ func statusEmoji(s verify.Status) string {
 		return "✅"
 	case verify.Invalid:
 		return "❌"
+	case verify.Measured:
+		return "📏"
 	}
 	return "⚠️"
 }
@@ -80,6 +86,8 @@ func statusMark(s verify.Status) string {
 		return "✓"
 	case verify.Invalid:
 		return "✗"
+	case verify.Measured:
+		return "○"
 	}
 	return "⚠"
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"faultline.dev/faultline/history"
 	"faultline.dev/faultline/verify"
 )
 
@@ -59,7 +60,7 @@ func WriteHTML(m *Model, w io.Writer) error {
 	for _, c := range m.Verdicts {
 		cv := checkView{Verdict: c}
 		if c.Status != verify.Valid && len(c.Evidence) > 0 {
-			ev := viewEvidence(c.Evidence)
+			ev := viewEvidence(c.Evidence, checkEvidenceAt(c.Check), c.Artifacts...)
 			cv.Evidence = &ev
 		}
 		v.Checks = append(v.Checks, cv)
@@ -67,7 +68,7 @@ func WriteHTML(m *Model, w io.Writer) error {
 	for _, f := range m.Faults {
 		fv := faultView{FaultWindow: f}
 		if len(f.Evidence) > 0 {
-			ev := viewEvidence(f.Evidence)
+			ev := viewEvidence(f.Evidence, fmt.Sprintf("%s, the effect event of fault %s", history.FileHistory, f.ID))
 			fv.Evidence = &ev
 		}
 		v.Faults = append(v.Faults, fv)
@@ -77,6 +78,11 @@ func WriteHTML(m *Model, w io.Writer) error {
 		return fmt.Errorf("write report.html: %w", err)
 	}
 	return nil
+}
+
+// checkEvidenceAt is where a check's evidence is stored.
+func checkEvidenceAt(check string) string {
+	return fmt.Sprintf("%s, check %s", history.FileVerdicts, check)
 }
 
 func environment(m *Model) (env, config []Fact) {

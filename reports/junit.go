@@ -17,6 +17,7 @@ type junitSuites struct {
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
 	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
 	Time     string       `xml:"time,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
@@ -46,7 +47,14 @@ type junitCase struct {
 	Time      string        `xml:"time,attr"`
 	Failure   *junitProblem `xml:"failure,omitempty"`
 	Error     *junitProblem `xml:"error,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 	SystemOut *junitText    `xml:"system-out,omitempty"`
+}
+
+// junitSkipped marks a case that asserted nothing: a measurement without a
+// threshold. CI views show it as skipped, neither passed nor failed.
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
 }
 
 // junitText is element text kept readable (CDATA keeps its newlines).
@@ -65,7 +73,8 @@ type junitProblem struct {
 func junitSeconds(ns int64) string { return fmt.Sprintf("%.3f", float64(ns)/1e9) }
 
 // WriteJUnit writes junit.xml: one testsuite for the scenario, one testcase
-// per check (invalid → failure, unknown → error) and per fault's effect
+// per check (invalid → failure, unknown → error, measured → skipped; the
+// check's RPO/RTO windows, one per line, in its text) and per fault's effect
 // (no effect → failure, inject error → error). A partial run adds a
 // "run complete" case in error, so CI never shows a partial run as green.
 func WriteJUnit(m *Model, w io.Writer) error {
@@ -92,8 +101,12 @@ func WriteJUnit(m *Model, w io.Writer) error {
 		if c.Error != nil {
 			s.Errors++
 		}
+		if c.Skipped != nil {
+			s.Skipped++
+		}
 	}
-	doc := junitSuites{Name: "faultline", Tests: s.Tests, Failures: s.Failures, Errors: s.Errors, Time: s.Time, Suites: []junitSuite{s}}
+	doc := junitSuites{Name: "faultline", Tests: s.Tests, Failures: s.Failures, Errors: s.Errors, Skipped: s.Skipped,
+		Time: s.Time, Suites: []junitSuite{s}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return fmt.Errorf("write junit: %w", err)
 	}
@@ -116,7 +129,7 @@ func junitProps(m *Model) []junitProperty {
 
 func checkCase(scenario string, v verify.Verdict) junitCase {
 	c := junitCase{Name: v.Check, Classname: "faultline." + scenario + ".checks", Time: "0"}
-	body := v.Summary
+	body := v.Summary + junitWindows(v.Windows)
 	if len(v.Evidence) > 0 {
 		body += "\n\nevidence:\n" + prettyJSON(v.Evidence)
 	}
@@ -124,11 +137,30 @@ func checkCase(scenario string, v verify.Verdict) junitCase {
 	case verify.Invalid:
 		c.Failure = &junitProblem{Message: v.Summary, Type: string(v.Status), Text: body}
 	case verify.Valid:
-		c.SystemOut = text(v.Summary)
+		c.SystemOut = text(body)
+	case verify.Measured:
+		c.Skipped = &junitSkipped{Message: "measured, no threshold: " + v.Summary}
+		c.SystemOut = text(body)
 	default:
 		c.Error = &junitProblem{Message: v.Summary, Type: string(verify.Unknown), Text: body}
 	}
 	return c
+}
+
+// junitWindows lists a check's windows, one line each.
+func junitWindows(ws []verify.Window) string {
+	if len(ws) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n\nwindows:")
+	for _, w := range ws {
+		fmt.Fprintf(&b, "\n%s %s %s: %s (threshold %s) %s", w.Fault, w.Kind, w.Metric, fmtWindowValue(w), fmtThreshold(w.Threshold), w.Status)
+		if w.Note != "" {
+			b.WriteString(" — " + w.Note)
+		}
+	}
+	return b.String()
 }
 
 func faultCase(scenario string, f FaultWindow) junitCase {

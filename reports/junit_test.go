@@ -27,7 +27,7 @@ func parseJUnit(t *testing.T, doc string) junitSuite {
 	if s.Name == "" {
 		t.Error("testsuite without name")
 	}
-	var fails, errs int
+	var fails, errs, skipped int
 	for _, c := range s.Cases {
 		if c.Name == "" || c.Classname == "" {
 			t.Errorf("testcase without name or classname: %+v", c)
@@ -42,15 +42,19 @@ func parseJUnit(t *testing.T, doc string) junitSuite {
 		if c.Error != nil {
 			errs++
 		}
-		if c.Failure != nil && c.Error != nil {
-			t.Errorf("testcase %s has both failure and error", c.Name)
+		if c.Skipped != nil {
+			skipped++
+		}
+		if (c.Failure != nil) && (c.Error != nil) || (c.Failure != nil || c.Error != nil) && c.Skipped != nil {
+			t.Errorf("testcase %s has more than one of failure, error and skipped", c.Name)
 		}
 	}
-	if s.Tests != len(s.Cases) || s.Failures != fails || s.Errors != errs || s.Skipped != 0 {
-		t.Errorf("testsuite counts tests=%d failures=%d errors=%d, cases say %d/%d/%d", s.Tests, s.Failures, s.Errors, len(s.Cases), fails, errs)
+	if s.Tests != len(s.Cases) || s.Failures != fails || s.Errors != errs || s.Skipped != skipped {
+		t.Errorf("testsuite counts tests=%d failures=%d errors=%d skipped=%d, cases say %d/%d/%d/%d",
+			s.Tests, s.Failures, s.Errors, s.Skipped, len(s.Cases), fails, errs, skipped)
 	}
-	if root.Tests != s.Tests || root.Failures != s.Failures || root.Errors != s.Errors {
-		t.Errorf("testsuites counts %d/%d/%d differ from the suite's", root.Tests, root.Failures, root.Errors)
+	if root.Tests != s.Tests || root.Failures != s.Failures || root.Errors != s.Errors || root.Skipped != s.Skipped {
+		t.Errorf("testsuites counts %d/%d/%d/%d differ from the suite's", root.Tests, root.Failures, root.Errors, root.Skipped)
 	}
 	return s
 }

@@ -3,7 +3,6 @@ package reports
 import (
 	"bufio"
 	"fmt"
-	"html"
 	"io"
 	"os"
 	"strings"
@@ -44,8 +43,8 @@ func mdChecks(w io.Writer, m *Model) {
 	fmt.Fprintln(w)
 	for _, v := range m.Verdicts {
 		if v.Status != verify.Valid && len(v.Evidence) > 0 {
-			fmt.Fprintf(w, "<details><summary>Evidence: %s</summary>\n\n```json\n%s\n```\n\n</details>\n\n",
-				html.EscapeString(v.Check), clip(prettyJSON(v.Evidence), maxMarkdownEvidence))
+			ev := viewEvidence(v.Evidence, checkEvidenceAt(v.Check), v.Artifacts...)
+			mdEvidence(w, v.Check, &ev)
 		}
 	}
 }
@@ -70,10 +69,10 @@ func mdWindows(w io.Writer, m *Model) {
 	if len(m.Windows) == 0 {
 		return
 	}
-	fmt.Fprint(w, "### RPO / RTO\n\n| fault | kind | metric | value | threshold | status |\n|---|---|---|---|---|---|\n")
+	fmt.Fprint(w, "### RPO / RTO\n\n| fault | kind | metric | value | threshold | status | note |\n|---|---|---|---|---|---|---|\n")
 	for _, x := range m.Windows {
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s %s |\n", mdCell(x.Fault), mdCell(x.Kind), mdCell(x.Metric),
-			fmtWindowValue(x), fmtThreshold(x.Threshold), statusEmoji(x.Status), x.Status)
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s %s | %s |\n", mdCell(x.Fault), mdCell(x.Kind), mdCell(x.Metric),
+			fmtWindowValue(x), fmtThreshold(x.Threshold), statusEmoji(x.Status), x.Status, mdCell(x.Note))
 	}
 	fmt.Fprintln(w)
 }

@@ -65,6 +65,7 @@ func TestResultSchemaRejectsInconsistentResults(t *testing.T) {
 		"valid with exit 1":   func(r *Result) { r.Verdict, r.ExitCode = "valid", 1 },
 		"valid and partial":   func(r *Result) { r.Verdict, r.ExitCode, r.Partial = "valid", 0, true },
 		"unknown verdict":     func(r *Result) { r.Verdict = "maybe" },
+		"measured verdict":    func(r *Result) { r.Verdict, r.ExitCode = "measured", 0 },
 		"absolute artifact":   func(r *Result) { r.Artifacts.Report = "/etc/passwd" },
 		"wrong schemaVersion": func(r *Result) { r.SchemaVersion = "v0" },
 	} {

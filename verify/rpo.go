@@ -3,7 +3,6 @@ package verify
 import (
 	"context"
 	"fmt"
-	"time"
 )
 
 // RPO measures, per fault window, how much acknowledged data was lost, as
@@ -17,7 +16,8 @@ import (
 // the span of acknowledged commits that were lost, reaching back from the
 // moment; without, 0 with count 0. A window breaches its threshold when it
 // lost anything and RPO exceeds the threshold (any loss breaches an RPO of
-// 0). Lost writes in a run without faults form a window "(no fault)".
+// 0); without a threshold it is Measured, however much it lost (the
+// lost-writes check judges the loss itself). Lost writes in a run without faults form a window "(no fault)".
 // Times are the harness's clock only.
 type RPO struct{}
 
@@ -39,7 +39,7 @@ func (c RPO) Check(ctx context.Context, in *Input) Verdict {
 		ws = []faultWindow{{id: "(no fault)", kind: "none", start: lost[0].AckTime}}
 	}
 	out := rpoWindows(ws, lost, thresholdNS(in.Thresholds.RPO))
-	return windowsVerdict(c.Name(), out, "rpo")
+	return windowsVerdict(c.Name(), out, in.Thresholds.RPO != nil)
 }
 
 func rpoWindows(ws []faultWindow, lost []lostElement, th *int64) []Window {
@@ -64,48 +64,12 @@ func rpoWindows(ws []faultWindow, lost []lostElement, th *int64) []Window {
 			out[i].Note = fmt.Sprintf("%d lost, acknowledged %s..%s, moment %s", count[i],
 				nsString(first[i]), nsString(last[i]), nsString(w.moment()))
 		}
-		if th != nil && count[i] > 0 && (out[i].Value > *th || *th == 0) {
+		switch {
+		case th == nil:
+			out[i].Status = Measured
+		case count[i] > 0 && (out[i].Value > *th || *th == 0):
 			out[i].Status = Invalid
 		}
 	}
 	return out
-}
-
-// informational reports whether an unmeasured window asserts nothing: the
-// return to full service after a heal (≥ 80 % of the pre-fault rate) is a
-// noisy measure, so without a threshold a run whose load stayed below it is
-// reported, not judged. Every other window still turns the check unknown.
-func informational(w Window) bool {
-	return w.Metric == metricRTOHeal && w.Threshold == nil
-}
-
-// windowsVerdict combines window statuses: invalid beats unknown beats valid.
-func windowsVerdict(name string, ws []Window, metric string) Verdict {
-	v := Verdict{Check: name, Status: Valid, Windows: ws}
-	bad, unknown := 0, 0
-	var worst int64
-	for _, w := range ws {
-		worst = max(worst, w.Value)
-		switch w.Status {
-		case Invalid:
-			bad++
-		case Unknown:
-			if !informational(w) {
-				unknown++
-			}
-		}
-	}
-	switch {
-	case len(ws) == 0:
-		v.Summary = "no fault windows in the history"
-	case bad > 0:
-		v.Status = Invalid
-		v.Summary = fmt.Sprintf("%d of %d %s windows breach the threshold (worst %s)", bad, len(ws), metric, time.Duration(worst))
-	case unknown > 0:
-		v.Status = Unknown
-		v.Summary = fmt.Sprintf("%d of %d %s windows could not be measured", unknown, len(ws), metric)
-	default:
-		v.Summary = fmt.Sprintf("%d %s windows, worst %s", len(ws), metric, time.Duration(worst))
-	}
-	return v
 }

@@ -61,7 +61,7 @@ func runRecovery(c Checker, th Thresholds) Verdict {
 
 func TestRPOSpanFromFirstLostAckToFailover(t *testing.T) {
 	v := runRecovery(RPO{}, Thresholds{})
-	wantStatus(t, v, Valid)
+	wantStatus(t, v, Measured)
 	if len(v.Windows) != 1 {
 		t.Fatalf("windows: %+v (the promote inside f1 is its failover moment, not a window)", v.Windows)
 	}
@@ -95,12 +95,19 @@ func TestRPOZeroWithoutLoss(t *testing.T) {
 	}
 }
 
-func TestRTOFromFaultStartToFirstAckAfterOutage(t *testing.T) {
+// The outage runs from the invoke of the last acknowledged write (5.45 s)
+// to the acknowledgement of the first write invoked after it (8.01 s);
+// client 1's from its first failed write (5.55 s) to its next ok write
+// (12.06 s).
+func TestRTOFromFirstUnacknowledgedWriteToNextAck(t *testing.T) {
 	v := runRecovery(RTO{}, Thresholds{})
-	wantStatus(t, v, Valid)
+	wantStatus(t, v, Measured)
 	w := window(t, v, "rto")
-	if w.Value != sec(msec(8010))-sec(5) {
+	if w.Value != sec(msec(8010))-sec(5.45) || w.Status != Measured {
 		t.Fatalf("rto window: %+v", w)
+	}
+	if c := window(t, v, "rto-client"); c.Value != sec(msec(12060))-sec(5.55) || *c.Client != 1 {
+		t.Fatalf("rto-client window: %+v", c)
 	}
 	wantStatus(t, runRecovery(RTO{}, Thresholds{RTO: dur(2 * time.Second)}), Invalid)
 	wantStatus(t, runRecovery(RTO{}, Thresholds{RTO: dur(4 * time.Second)}), Valid)
@@ -147,10 +154,11 @@ func TestRTONotRecoveredIsUnknownOrBreach(t *testing.T) {
 	h.fault(1.9, "f1", "kill", history.FaultStart)
 	ev := h.events()
 	v := RTO{}.Check(context.Background(), &Input{Events: ev})
-	wantStatus(t, v, Unknown)
-	if w := window(t, v, "rto"); !strings.Contains(w.Note, "lower bound") {
+	wantStatus(t, v, Measured)
+	if w := window(t, v, "rto"); !strings.Contains(w.Note, "lower bound") || w.Value != sec(4.95)-sec(1.9) {
 		t.Fatalf("rto window: %+v", w)
 	}
+	wantStatus(t, RTO{}.Check(context.Background(), &Input{Events: ev, Thresholds: Thresholds{RTO: dur(5 * time.Second)}}), Unknown)
 	wantStatus(t, RTO{}.Check(context.Background(), &Input{Events: ev, Thresholds: Thresholds{RTO: dur(time.Second)}}), Invalid)
 }
 
@@ -183,9 +191,9 @@ func TestRPOWithoutFaults(t *testing.T) {
 }
 
 // A return to full service that the load never reached is reported as a
-// lower bound; without a heal-RTO threshold it does not make the check
-// unknown, with one it is judged.
-func TestHealRTOWithoutThresholdIsInformational(t *testing.T) {
+// lower bound; without a heal-RTO threshold it is measured and does not
+// make the check unknown, with one it is judged.
+func TestHealRTOWithoutThresholdIsMeasured(t *testing.T) {
 	h := &hist{}
 	for i := 0; i < 100; i++ { // 10 ok/s before the fault
 		h.add(0, "n1", int64(i), float64(i)*0.1, history.OK, float64(i)*0.1+0.01)
@@ -198,9 +206,9 @@ func TestHealRTOWithoutThresholdIsInformational(t *testing.T) {
 	}
 	ev := h.events()
 	v := RTO{}.Check(context.Background(), &Input{Events: ev})
-	if w := window(t, v, "rto-heal"); w.Status != Unknown || !strings.Contains(w.Note, "lower bound") {
+	if w := window(t, v, "rto-heal"); w.Status != Measured || !strings.Contains(w.Note, "lower bound") {
 		t.Fatalf("heal window: %+v", w)
 	}
-	wantStatus(t, v, Valid)
+	wantStatus(t, v, Measured)
 	wantStatus(t, RTO{}.Check(context.Background(), &Input{Events: ev, Thresholds: Thresholds{HealRTO: dur(time.Second)}}), Invalid)
 }

@@ -9,16 +9,19 @@ import (
 	"faultline.dev/faultline/history"
 )
 
-// refWindows is a naive O(n²) RTO and heal-RTO over the completions of a
-// history, one window per fault, in the order of the faults.
+// refWindows is a naive O(n²) rto, rto-client and heal-RTO over the
+// operations of a history, per fault, in the order of the faults.
 func refWindows(ops []*genOp, ws []faultWindow, end int64) []int64 {
 	var out []int64
 	for i, w := range ws {
-		scope := int64(math.MaxInt64)
+		until := int64(math.MaxInt64)
 		if i+1 < len(ws) {
-			scope = ws[i+1].start
+			until = ws[i+1].start
 		}
-		out = append(out, refRTO(ops, w, scope, end))
+		if w.healed > 0 {
+			until = w.healed
+		}
+		out = append(out, refRTO(ops, w, until, end), refClientRTO(ops, w, until, end))
 		if w.healed > 0 {
 			prev := int64(0)
 			if i > 0 {
@@ -30,26 +33,75 @@ func refWindows(ops []*genOp, ws []faultWindow, end int64) []int64 {
 	return out
 }
 
-func refRTO(ops []*genOp, w faultWindow, scope, end int64) int64 {
-	outage := int64(math.MaxInt64)
+// refRTO: a span from the invoke of an acknowledged write (or of the first
+// write) to the first acknowledgement of a write invoked after it is an
+// outage when a write not acknowledged was in flight in it; the longest
+// begun before until and ended after the fault's start, from the later of
+// its beginning and the start.
+func refRTO(ops []*genOp, w faultWindow, until, end int64) int64 {
+	first := ops[0]
 	for _, o := range ops {
-		if o.typ != never && o.typ != history.OK && o.ret >= w.start && o.ret < scope {
-			outage = min(outage, max(o.call, w.start))
+		if o.call < first.call {
+			first = o
 		}
 	}
-	if outage == math.MaxInt64 {
-		return 0
-	}
-	first := int64(math.MaxInt64)
+	best := int64(0)
 	for _, o := range ops {
-		if o.typ == history.OK && o.call >= outage && o.ret >= w.start {
-			first = min(first, o.ret)
+		if o.typ != history.OK && o != first || o.call >= until {
+			continue
+		}
+		ack := int64(math.MaxInt64)
+		for _, x := range ops {
+			if x.typ == history.OK && x.call > o.call {
+				ack = min(ack, x.ret)
+			}
+		}
+		failing := false
+		for _, x := range ops {
+			ret := x.ret
+			if x.typ == never {
+				ret = math.MaxInt64
+			}
+			failing = failing || x.typ != history.OK && x.call < ack && ret > o.call
+		}
+		if failing && ack > w.start {
+			best = max(best, min(ack, end)-max(o.call, w.start))
 		}
 	}
-	if first == math.MaxInt64 {
-		return end - w.start
+	return best
+}
+
+// refClientRTO: a client's outage runs from a write not acknowledged that
+// follows an acknowledged one (or is its first) to the acknowledgement of
+// its next acknowledged write; the longest over all clients, measured as
+// refRTO measures. A client's operations are in invoke order in ops.
+func refClientRTO(ops []*genOp, w faultWindow, until, end int64) int64 {
+	best := int64(0)
+	for i, o := range ops {
+		if o.typ == history.OK || o.call >= until {
+			continue
+		}
+		prev := -1
+		for j := range i {
+			if ops[j].p == o.p {
+				prev = j
+			}
+		}
+		if prev >= 0 && ops[prev].typ != history.OK {
+			continue // the client's outage began earlier
+		}
+		ack := int64(math.MaxInt64)
+		for _, x := range ops[i+1:] {
+			if x.p == o.p && x.typ == history.OK {
+				ack = x.ret
+				break
+			}
+		}
+		if ack > w.start {
+			best = max(best, min(ack, end)-max(o.call, w.start))
+		}
 	}
-	return first - w.start
+	return best
 }
 
 func refHealRTO(ops []*genOp, w faultWindow, prev, end int64) int64 {
@@ -98,6 +150,9 @@ func TestRTOAgreesWithReference(t *testing.T) {
 		ops := schedule(rng, 1+rng.IntN(4), 20+rng.IntN(300))
 		for i, o := range ops {
 			o.f, o.in, o.out = "add", int64(i), int64(i)
+			if seed%2 == 1 { // whole milliseconds: writes invoked at the same instant
+				o.call, o.ret = o.call/1e6*1e6, o.ret/1e6*1e6
+			}
 		}
 		h := toHistory(ops, nodeOf)
 		last := h.ev[len(h.ev)-1].Time
@@ -128,7 +183,7 @@ func TestRTOAgreesWithReference(t *testing.T) {
 			}
 		}
 	}
-	if measured["rto"] == 0 || measured["rto-heal"] == 0 {
-		t.Fatalf("random histories should exercise both metrics: %v", measured)
+	if measured["rto"] == 0 || measured["rto-client"] == 0 || measured["rto-heal"] == 0 {
+		t.Fatalf("random histories should exercise every metric: %v", measured)
 	}
 }

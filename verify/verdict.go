@@ -8,14 +8,17 @@ package verify
 import "encoding/json"
 
 // Status is a checker's three-valued outcome. A checker that timed out or
-// lacked data says Unknown, never Valid.
+// lacked data says Unknown, never Valid. A measurement with no threshold to
+// judge it against (an RPO or RTO the scenario sets no target for) is
+// Measured: shown, never judged, and never the run's verdict.
 type Status string
 
 // Statuses.
 const (
-	Valid   Status = "valid"
-	Invalid Status = "invalid"
-	Unknown Status = "unknown"
+	Valid    Status = "valid"
+	Invalid  Status = "invalid"
+	Unknown  Status = "unknown"
+	Measured Status = "measured"
 )
 
 // Verdict is the outcome of one checker.
@@ -38,15 +41,18 @@ type Window struct {
 	Kind      string `json:"kind"`                // fault kind
 	Start     int64  `json:"start"`               // ns since run start
 	End       int64  `json:"end,omitempty"`       // healed, ns since run start
-	Metric    string `json:"metric"`              // rpo, rto, rto-heal
+	Metric    string `json:"metric"`              // rpo, rto, rto-client, rto-heal
 	Value     int64  `json:"value"`               // ns
 	Count     int    `json:"count,omitempty"`     // e.g. lost commits
+	Client    *int   `json:"client,omitempty"`    // rto-client: the worst client's process id
 	Threshold *int64 `json:"threshold,omitempty"` // ns
-	Status    Status `json:"status"`
+	Status    Status `json:"status"`              // Measured when Threshold is nil
 	Note      string `json:"note,omitempty"`
 }
 
-// Worst combines statuses: invalid beats unknown beats valid.
+// Worst combines statuses: invalid beats unknown beats valid. Measured
+// checks assert nothing and are left out: checks that are all valid or
+// measured make a valid run.
 func Worst(vs []Verdict) Status {
 	s := Valid
 	for _, v := range vs {
