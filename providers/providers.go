@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"faultline.dev/faultline/injectors"
@@ -45,14 +44,7 @@ func (s Set) Provider(kind string) (targets.Provider, bool) {
 }
 
 // Kinds lists the target kinds provided, sorted.
-func (s Set) Kinds() []string {
-	out := make([]string, 0, len(s))
-	for k := range s {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func (s Set) Kinds() []string { return slices.Sorted(maps.Keys(s)) }
 
 // Support lists, per target kind, the fault kinds its provider builds: what
 // validation accepts.

@@ -1,8 +1,8 @@
 package scenarios
 
 import (
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -35,11 +35,4 @@ func ValidateSupport(s *Scenario, sup Support) error {
 	return v.errs.Err()
 }
 
-func (sup Support) targets() []string {
-	out := make([]string, 0, len(sup))
-	for k := range sup {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func (sup Support) targets() []string { return slices.Sorted(maps.Keys(sup)) }
