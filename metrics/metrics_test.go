@@ -26,7 +26,7 @@ func TestCountersMatchRecordedEvents(t *testing.T) {
 	seq := []history.Event{
 		{Process: 0, Type: history.Invoke, F: "add", Time: ms(0)},
 		{Process: 1, Type: history.Invoke, F: "read", Time: ms(1)},
-		{Process: 0, Type: history.OK, F: "add", Time: ms(3)},  // 3 ms
+		{Process: 0, Type: history.OK, F: "add", Time: ms(3)},       // 3 ms
 		{Process: 1, Type: history.Info, F: "read", Time: ms(1201)}, // 1.2 s
 		{Process: 0, Type: history.Invoke, F: "add", Time: ms(10), Intended: ms(4)},
 		{Process: 0, Type: history.Fail, F: "add", Time: ms(44)}, // 40 ms from the intended start
