@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the local lab, its faults, the browser test and
-# the lab-beside-Docker test (docker.io: /usr/sbin/dockerd) need, when any is
-# missing. Idempotent: does nothing when all are present.
+# Installs the Debian packages the local lab, its faults, the browser test,
+# the lab-beside-Docker test (docker.io: /usr/sbin/dockerd) and the metrics
+# test (prometheus: /usr/bin/prometheus, started by the test) need, when any
+# is missing. Idempotent: does nothing when all are present.
 set -euo pipefail
 
 pkgs=(mariadb-server mariadb-client galera-4 rsync socat faketime nftables iptables
-      iproute2 e2fsprogs fuse3 chromium docker.io)
+      iproute2 e2fsprogs fuse3 chromium docker.io prometheus)
 [ "${1:-}" = "--bench" ] && pkgs+=(sysbench)
 
 missing=()
@@ -19,12 +20,12 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 echo "installing: ${missing[*]}"
-# docker.io's postinst would start the packaged dockerd on 172.17.0.0/16; the tests start
-# their own (198.19.0.0/16 only). Unless the host has its own policy, refuse Docker's and
-# containerd's service starts for the length of this install.
+# docker.io's postinst would start the packaged dockerd on 172.17.0.0/16, prometheus's a
+# server on every interface; the tests start their own (198.19.0.0/16, loopback only).
+# Unless the host has its own policy, refuse those service starts for this install.
 policy=/usr/sbin/policy-rc.d
 if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\ncase "$*" in *docker*|*containerd*) exit 101;; esac\nexit 0\n' >"$policy"
+  printf '#!/bin/sh\ncase "$*" in *docker*|*containerd*|*prometheus*) exit 101;; esac\nexit 0\n' >"$policy"
   chmod +x "$policy"
   trap 'rm -f "$policy"' EXIT
 fi

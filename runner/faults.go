@@ -75,13 +75,12 @@ func (r *run) fire(ctx context.Context, a Action) {
 }
 
 func (r *run) faultEvent(sg *stepGuard, phase history.FaultPhase, summary string, evidence json.RawMessage) {
-	r.record(&history.Event{
-		Process: history.ProcessNemesis, Type: history.Fault, F: sg.step.Kind,
-		Fault: &history.FaultEvent{
-			ID: sg.step.ID, Kind: sg.step.Kind, Phase: phase, Targets: sg.nodes,
-			Selector: sg.step.Selector, Params: sg.step.Params, Summary: summary, Evidence: evidence,
-		},
-	})
+	fe := &history.FaultEvent{
+		ID: sg.step.ID, Kind: sg.step.Kind, Phase: phase, Targets: sg.nodes,
+		Selector: sg.step.Selector, Params: sg.step.Params, Summary: summary, Evidence: evidence,
+	}
+	r.record(&history.Event{Process: history.ProcessNemesis, Type: history.Fault, F: sg.step.Kind, Fault: fe})
+	r.metrics.Fault(fe, r.injected(sg))
 }
 
 // build resolves the step's selector from the latest probes and builds its guarded fault.
@@ -238,7 +237,7 @@ func (r *run) activeFaults() []string {
 	defer r.mu.Unlock()
 	var out []string
 	for _, sg := range r.guards {
-		if sg != nil && sg.guard.State() == injectors.Injected && !r.life(sg.step.Kind).OneShot {
+		if sg != nil && r.injected(sg) {
 			out = append(out, fmt.Sprintf("%s(%s)", sg.step.Kind, strings.Join(sg.nodes, ",")))
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"faultline.dev/faultline/history"
 	"faultline.dev/faultline/injectors"
+	"faultline.dev/faultline/metrics"
 	"faultline.dev/faultline/reports"
 	"faultline.dev/faultline/scenarios"
 	"faultline.dev/faultline/targets"
@@ -40,6 +41,13 @@ type Options struct {
 	// Ledger records faults before they are injected; default the file
 	// ledger in StateDir.
 	Ledger injectors.Ledger
+	// MetricsAddr, when set, is the host:port where the run serves
+	// Prometheus metrics from before the target comes up until its reports
+	// are written.
+	MetricsAddr string
+	// MetricsLinger bounds the wait for a scrape of the final metrics
+	// after the reports; 0 = DefaultMetricsLinger, negative = no wait.
+	MetricsLinger time.Duration
 }
 
 // Result is what a run concluded.
@@ -73,6 +81,7 @@ type run struct {
 	router   *workloads.Router
 	ledger   injectors.Ledger
 	progress *Progress
+	metrics  *metrics.Metrics // nil: metrics off
 
 	mu      sync.Mutex
 	probes  []targets.Probe
@@ -92,6 +101,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	srv, err := r.serveMetrics()
+	if err != nil {
+		return nil, err
+	}
+	defer r.stopMetrics(ctx, srv)
 	return r.execute(ctx)
 }
 
@@ -212,6 +226,7 @@ func (r *run) prepareDir() error {
 		return err
 	}
 	r.clock = history.NewClock()
+	r.metrics.StartClock(r.clock.Now)
 	r.hist, err = history.Create(filepath.Join(r.dir, history.FileHistory))
 	return err
 }

@@ -23,7 +23,7 @@ func (r *run) setupWorkload(ctx context.Context) error {
 	}
 	l, err := newLoad(LoadEnv{
 		Workload: r.scn.Spec.Workload, Seed: r.seed, Nodes: r.target.Nodes(), Router: r.router,
-		Recorder: r.rec, Clock: r.clock.Now, Target: r.target, Logf: r.progress.Logf,
+		Recorder: r.metrics.Recorder(r.rec), Clock: r.clock.Now, Target: r.target, Logf: r.progress.Logf,
 	})
 	if err != nil {
 		return err
@@ -62,6 +62,7 @@ func (r *run) probeOnce(ctx context.Context) {
 		p := ps[i]
 		r.record(&history.Event{Time: now, Process: history.ProcessProbe, Type: history.Probe, Node: p.Node, Probe: &p})
 	}
+	r.metrics.Probes(now, ps)
 	r.router.ObserveAll(ps)
 	r.mu.Lock()
 	r.probes = ps

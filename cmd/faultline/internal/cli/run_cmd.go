@@ -34,11 +34,15 @@ galera-minority-partition. The seed is printed; --seed replays the same
 selections and generators.
 
 Ctrl-C heals every fault first, tears the lab down (unless --keep) and writes
-a partial report. The exit code follows the verdict: 0 valid, 1 invalid,
+a partial report. --metrics-addr serves live Prometheus metrics of the run
+(operations, latencies, faults, node roles, measured replication lag) from
+before the target comes up until the reports are written; a failure to bind
+it is a harness failure before anything is touched. The exit code follows the verdict: 0 valid, 1 invalid,
 2 unknown, 3 harness failure.`,
 		Example: `  faultline run default
   faultline run replication-semisync-failover --keep
-  faultline run ./my-scenario.yaml --seed 1234 --out /tmp/runs`,
+  faultline run ./my-scenario.yaml --seed 1234 --out /tmp/runs
+  faultline run default --metrics-addr 127.0.0.1:9464`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if list, _ := cmd.Flags().GetBool("list"); list {
 				return nil
@@ -76,6 +80,8 @@ a partial report. The exit code follows the verdict: 0 valid, 1 invalid,
 	f.StringVar(&o.OutDir, "out", "runs", "parent directory of run directories")
 	f.BoolVar(&o.Keep, "keep", false, "leave the lab up after the run (tear down with 'faultline lab down NAME')")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress output")
+	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics of the run at http://ADDR/metrics (e.g. 127.0.0.1:9464; default off)")
+	f.DurationVar(&o.MetricsLinger, "metrics-linger", runner.DefaultMetricsLinger, "after the reports, wait at most this long for one scrape of the final metrics (negative: none)")
 	f.Bool("list", false, "list the built-in scenarios")
 	return cmd
 }
