@@ -7,7 +7,8 @@ import (
 
 // search is a reusable breadth-first search over (node, flags) states,
 // state = node*4 + flags, flags recording which needed edge kinds the path
-// used so far. Arrays are stamped with a generation instead of cleared.
+// used so far and, for a nonadjacent class, whether its last edge was of the
+// nonadjacent kind. Arrays are stamped with a generation instead of cleared.
 type search struct {
 	gen    int32
 	seen   []int32 // generation that reached each state
@@ -63,7 +64,7 @@ func (s *search) from(c *checker, sp spec, comps components, ci int32, group []s
 	for _, st := range group {
 		s.mark[st.from], s.closer[st.from] = s.gen, st.edge
 	}
-	start := group[0].to * 4
+	start := group[0].to*4 + sp.initial()
 	s.seen[start] = s.gen
 	s.queue = append(s.queue[:0], start)
 	for qi := 0; qi < len(s.queue); qi++ {
@@ -83,7 +84,11 @@ func (s *search) from(c *checker, sp spec, comps components, ci int32, group []s
 			if e.kind&sp.path == 0 || comps.of[e.to] != ci {
 				continue
 			}
-			y := e.to*4 + (flags | sp.bit(e.kind))
+			f, ok := sp.step(flags, e.kind)
+			if !ok {
+				continue
+			}
+			y := e.to*4 + f
 			if s.seen[y] != s.gen {
 				s.seen[y], s.parent[y], s.via[y] = s.gen, x, e
 				s.queue = append(s.queue, y)
