@@ -33,14 +33,25 @@ type startEdge struct {
 // cycle finds one cycle of class sp in component ci: for each target of a
 // start edge, a breadth-first search from the target back to any source of
 // a start edge into it. It returns the cycle's transactions and edges
-// (edge i leads from txns[i] to txns[i+1 mod n]), or nil if none.
+// (edge i leads from txns[i] to txns[i+1 mod n]), or nil if none. A
+// component without an edge of some needed kind is not searched.
 func (s *search) cycle(c *checker, sp spec, comps components, ci int32, budget *int) ([]edge, []int32, error) {
 	var starts []startEdge
+	var kinds kind // of the edges inside the component
 	for _, u := range comps.list[ci] {
 		for _, e := range c.g.out(u) {
-			if e.kind&sp.start != 0 && comps.of[e.to] == ci {
+			if comps.of[e.to] != ci {
+				continue
+			}
+			kinds |= e.kind
+			if e.kind&sp.start != 0 {
 				starts = append(starts, startEdge{from: u, edge: e})
 			}
+		}
+	}
+	for _, k := range sp.need {
+		if kinds&k == 0 {
+			return nil, nil, nil
 		}
 	}
 	slices.SortFunc(starts, func(a, b startEdge) int { return cmp.Compare(a.to, b.to) })
