@@ -1,6 +1,9 @@
 package elle
 
-import "errors"
+import (
+	"errors"
+	"slices"
+)
 
 // spec describes one cycle class: a cycle closed by a start edge of kind
 // start, followed by a path of path kinds that includes every kind in need.
@@ -114,21 +117,28 @@ func (c *checker) findCycles() error {
 			}
 			byMask[sp.mask()], found[sp.mask()] = comps, make([]bool, len(comps.list))
 		}
-		if err := c.searchClass(s, sp, comps, found[sp.mask()]); err != nil {
+		var keep func(u int32, e edge) bool
+		if sp.nonadjacent != 0 && (!sp.skipIfFound || slices.Contains(found[sp.mask()], false)) {
+			if keep, err = c.nonadjacentStarts(in, roots, sp); err != nil {
+				return err
+			}
+		}
+		if err := c.searchClass(s, sp, comps, found[sp.mask()], keep); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// searchClass looks for a cycle of class sp in every component.
-func (c *checker) searchClass(s *search, sp spec, comps components, found []bool) error {
+// searchClass looks for a cycle of class sp in every component, from the
+// start edges keep accepts (all when nil).
+func (c *checker) searchClass(s *search, sp spec, comps components, found []bool, keep func(int32, edge) bool) error {
 	budget := c.opts.SearchBudget
 	for ci := range comps.list {
 		if sp.skipIfFound && found[ci] {
 			continue
 		}
-		steps, txns, err := s.cycle(c, sp, comps, int32(ci), &budget)
+		steps, txns, err := s.cycle(c, sp, comps, int32(ci), keep, &budget)
 		if errors.Is(err, errBudget) {
 			c.incomplete = append(c.incomplete, sp.name)
 			return nil

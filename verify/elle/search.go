@@ -33,9 +33,10 @@ type startEdge struct {
 // cycle finds one cycle of class sp in component ci: for each target of a
 // start edge, a breadth-first search from the target back to any source of
 // a start edge into it. It returns the cycle's transactions and edges
-// (edge i leads from txns[i] to txns[i+1 mod n]), or nil if none. A
-// component without an edge of some needed kind is not searched.
-func (s *search) cycle(c *checker, sp spec, comps components, ci int32, budget *int) ([]edge, []int32, error) {
+// (edge i leads from txns[i] to txns[i+1 mod n]), or nil if none. Only
+// start edges keep accepts (all when nil) are tried; a component without an
+// edge of some needed kind is not searched.
+func (s *search) cycle(c *checker, sp spec, comps components, ci int32, keep func(int32, edge) bool, budget *int) ([]edge, []int32, error) {
 	var starts []startEdge
 	var kinds kind // of the edges inside the component
 	for _, u := range comps.list[ci] {
@@ -44,7 +45,7 @@ func (s *search) cycle(c *checker, sp spec, comps components, ci int32, budget *
 				continue
 			}
 			kinds |= e.kind
-			if e.kind&sp.start != 0 {
+			if e.kind&sp.start != 0 && (keep == nil || keep(u, e)) {
 				starts = append(starts, startEdge{from: u, edge: e})
 			}
 		}
