@@ -2,18 +2,21 @@ package elle
 
 import (
 	"errors"
-	"fmt"
-	"strings"
+	"slices"
 )
 
 // spec describes one cycle class: a cycle closed by a start edge of kind
 // start, followed by a path of path kinds that includes every kind in need.
-// Within one component, a class with skipIfFound is not searched when a
-// class before it with the same edge mask already found a cycle there.
+// With nonadjacent set (to start's kind), no two consecutive edges of the
+// cycle have that kind, counting cyclically: the path neither begins nor
+// ends with one. Within one component, a class with skipIfFound is not
+// searched when a class before it with the same edge mask already found a
+// cycle there.
 type spec struct {
 	name        string
 	start, path kind
-	need        []kind // at most two
+	need        []kind // at most two, one with nonadjacent
+	nonadjacent kind
 	skipIfFound bool
 }
 
@@ -29,21 +32,57 @@ func (s spec) bit(k kind) int32 {
 	return 0
 }
 
+// full is the flags of a path that may close the cycle: every needed kind
+// used, and (with nonadjacent) the last edge not of that kind.
 func (s spec) full() int32 { return 1<<len(s.need) - 1 }
 
+// lastBit is the flag recording that the last edge was of the nonadjacent
+// kind; 0 without one.
+func (s spec) lastBit() int32 {
+	if s.nonadjacent == 0 {
+		return 0
+	}
+	return 1 << len(s.need)
+}
+
+// initial is the flags at the start edge's target.
+func (s spec) initial() int32 { return s.lastBit() }
+
+// step returns the flags after following an edge of kind k, and false when
+// the edge may not follow.
+func (s spec) step(flags int32, k kind) (int32, bool) {
+	flags |= s.bit(k)
+	last := s.lastBit()
+	switch {
+	case last == 0:
+		return flags, true
+	case k != s.nonadjacent:
+		return flags &^ last, true
+	case flags&last != 0:
+		return 0, false
+	}
+	return flags | last, true
+}
+
 // specs are searched in order; each yields at most one cycle per component.
+// A G-nonadjacent search needs no second rw edge: where G-single found no
+// cycle, none has exactly one. It runs before G2-item, whose cycles may be
+// nonadjacent or not, so that a G2-item cycle never hides a nonadjacent one.
 var specs = []spec{
 	{name: "G0", start: ww, path: ww},
 	{name: "G1c", start: wr, path: ww | wr},
 	{name: "G-single", start: rw, path: ww | wr},
+	{name: "G-nonadjacent-item", start: rw, path: ww | wr | rw, nonadjacent: rw, skipIfFound: true},
 	{name: "G2-item", start: rw, path: ww | wr | rw, need: []kind{rw}, skipIfFound: true},
 	{name: "G0-process", start: proc, path: ww | proc},
 	{name: "G1c-process", start: wr, path: ww | wr | proc, need: []kind{proc}},
 	{name: "G-single-process", start: rw, path: ww | wr | proc, need: []kind{proc}},
+	{name: "G-nonadjacent-item-process", start: rw, path: ww | wr | rw | proc, need: []kind{proc}, nonadjacent: rw, skipIfFound: true},
 	{name: "G2-item-process", start: rw, path: ww | wr | rw | proc, need: []kind{rw, proc}, skipIfFound: true},
 	{name: "G0-realtime", start: rt, path: ww | proc | rt},
 	{name: "G1c-realtime", start: wr, path: ww | wr | proc | rt, need: []kind{rt}},
 	{name: "G-single-realtime", start: rw, path: ww | wr | proc | rt, need: []kind{rt}},
+	{name: "G-nonadjacent-item-realtime", start: rw, path: allKinds, need: []kind{rt}, nonadjacent: rw, skipIfFound: true},
 	{name: "G2-item-realtime", start: rw, path: allKinds, need: []kind{rw, rt}, skipIfFound: true},
 }
 
@@ -78,21 +117,28 @@ func (c *checker) findCycles() error {
 			}
 			byMask[sp.mask()], found[sp.mask()] = comps, make([]bool, len(comps.list))
 		}
-		if err := c.searchClass(s, sp, comps, found[sp.mask()]); err != nil {
+		var keep func(u int32, e edge) bool
+		if sp.nonadjacent != 0 && (!sp.skipIfFound || slices.Contains(found[sp.mask()], false)) {
+			if keep, err = c.nonadjacentStarts(in, roots, sp); err != nil {
+				return err
+			}
+		}
+		if err := c.searchClass(s, sp, comps, found[sp.mask()], keep); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// searchClass looks for a cycle of class sp in every component.
-func (c *checker) searchClass(s *search, sp spec, comps components, found []bool) error {
+// searchClass looks for a cycle of class sp in every component, from the
+// start edges keep accepts (all when nil).
+func (c *checker) searchClass(s *search, sp spec, comps components, found []bool, keep func(int32, edge) bool) error {
 	budget := c.opts.SearchBudget
 	for ci := range comps.list {
 		if sp.skipIfFound && found[ci] {
 			continue
 		}
-		steps, txns, err := s.cycle(c, sp, comps, int32(ci), &budget)
+		steps, txns, err := s.cycle(c, sp, comps, int32(ci), keep, &budget)
 		if errors.Is(err, errBudget) {
 			c.incomplete = append(c.incomplete, sp.name)
 			return nil
@@ -106,55 +152,4 @@ func (c *checker) searchClass(s *search, sp spec, comps components, found []bool
 		}
 	}
 	return nil
-}
-
-// cycleAnomaly explains a cycle; its type follows from its edges.
-func (c *checker) cycleAnomaly(txns []int32, es []edge) Anomaly {
-	a := Anomaly{Type: classify(es)}
-	var b strings.Builder
-	for i, id := range txns {
-		a.Txns = append(a.Txns, c.ref(id))
-		st := Step{Kind: es[i].kind.String()}
-		if es[i].key >= 0 {
-			st.Key = ptr(c.keys[es[i].key].key)
-		}
-		a.Steps = append(a.Steps, st)
-		fmt.Fprintf(&b, "T%d -%s", id, st.Kind)
-		if st.Key != nil {
-			fmt.Fprintf(&b, "(k%d)", *st.Key)
-		}
-		b.WriteString("-> ")
-	}
-	fmt.Fprintf(&b, "T%d", txns[0])
-	a.Explanation = b.String()
-	return a
-}
-
-// classify names a cycle by its edges: the number of anti-dependencies gives
-// G0/G1c, G-single or G2-item; real-time or process edges add a suffix.
-func classify(es []edge) string {
-	var kinds kind
-	nrw := 0
-	for _, e := range es {
-		kinds |= e.kind
-		if e.kind == rw {
-			nrw++
-		}
-	}
-	name := "G2-item"
-	switch {
-	case nrw == 1:
-		name = "G-single"
-	case nrw == 0 && kinds&wr != 0:
-		name = "G1c"
-	case nrw == 0:
-		name = "G0"
-	}
-	switch {
-	case kinds&rt != 0:
-		return name + "-realtime"
-	case kinds&proc != 0:
-		return name + "-process"
-	}
-	return name
 }

@@ -9,7 +9,8 @@
 // over committed transactions — write-write (ww), write-read (wr) and
 // read-write anti-dependencies (rw) — plus process order and real-time order.
 // Every cycle is explained by a short witness and classified (G0, G1c,
-// G-single, G2-item, with -process and -realtime variants). Anomalies that
+// G-single, G-nonadjacent-item, G2-item, with -process and -realtime
+// variants). Anomalies that
 // need no graph — aborted and intermediate reads (G1a, G1b), internal
 // inconsistency and future reads, duplicate and garbage elements,
 // incompatible orders, lost updates — are found directly. A consistency
@@ -116,6 +117,8 @@ type TxnRef struct {
 type Step struct {
 	Kind string `json:"kind"` // ww, wr, rw, process, realtime
 	Key  *int64 `json:"key,omitempty"`
+	// Why is the observation behind the edge.
+	Why string `json:"why"`
 }
 
 // Check checks txns against opts.Model. An unknown model yields Unknown

@@ -50,6 +50,28 @@ const (
 	y = 2
 )
 
+// longFork: T1 sees T0's append to x but not T2's to y, T3 the reverse.
+func longFork() []Txn {
+	return []Txn{
+		ok(0, 0, 10, app(x, 1)),
+		ok(1, 0, 10, rd(x, 1), rd(y)),
+		ok(2, 0, 10, app(y, 1)),
+		ok(3, 0, 10, rd(y, 1), rd(x)),
+	}
+}
+
+// forkThroughOrder is a long fork whose first edge is order alone:
+// T0 -> T1 -rw(y)-> T2 -wr(y)-> T3 -rw(x)-> T0, T1 starting after T0
+// completed, in T0's process when p1 is 0. Its data edges are acyclic.
+func forkThroughOrder(p1 int) []Txn {
+	return []Txn{
+		ok(0, 0, 10, app(x, 1)),
+		ok(p1, 20, 30, rd(y)),
+		ok(1, 0, 30, app(y, 1)),
+		ok(2, 0, 30, rd(y, 1), rd(x)),
+	}
+}
+
 type anomalyCase struct {
 	name string
 	txns []Txn
@@ -158,8 +180,44 @@ var anomalyCases = []anomalyCase{
 			ok(2, 20, 30, rd(x, 1), rd(y, 1)),
 		},
 		want:    []string{"G2-item"},
-		valid:   []string{SnapshotIsolation},
-		invalid: []string{Serializable},
+		valid:   []string{SnapshotIsolation, StrongSnapshotIsolation},
+		invalid: []string{RepeatableRead, Serializable},
+	},
+	{
+		name:    "G-nonadjacent-item long fork",
+		txns:    longFork(),
+		want:    []string{"G-nonadjacent-item"},
+		valid:   []string{ReadCommitted},
+		invalid: []string{SnapshotIsolation, RepeatableRead, Serializable, StrongSessionSnapshotIsolation, StrictSerializable},
+	},
+	{
+		// T1 and T3 also write-skew on keys 3 and 4: a G2-item cycle in
+		// the same component must not hide the long fork.
+		name: "G-nonadjacent-item long fork beside write skew",
+		txns: []Txn{
+			ok(0, 0, 10, app(x, 1)),
+			ok(1, 0, 10, rd(x, 1), rd(y), rd(3), app(4, 1)),
+			ok(2, 0, 10, app(y, 1)),
+			ok(3, 0, 10, rd(y, 1), rd(x), rd(4), app(3, 1)),
+			ok(4, 20, 30, rd(3, 1), rd(4, 1)),
+		},
+		want:    []string{"G-nonadjacent-item"},
+		valid:   []string{ReadCommitted},
+		invalid: []string{SnapshotIsolation},
+	},
+	{
+		name:    "G-nonadjacent-item-process long fork through one session",
+		txns:    forkThroughOrder(0),
+		want:    []string{"G-nonadjacent-item-process"},
+		valid:   []string{Serializable},
+		invalid: []string{StrongSessionSnapshotIsolation, StrongSessionSerializable, StrictSerializable},
+	},
+	{
+		name:    "G-nonadjacent-item-realtime long fork through real time",
+		txns:    forkThroughOrder(3),
+		want:    []string{"G-nonadjacent-item-realtime"},
+		valid:   []string{Serializable, StrongSessionSnapshotIsolation, StrongSessionSerializable},
+		invalid: []string{StrongSnapshotIsolation, StrictSerializable},
 	},
 	{
 		name: "lost update",

@@ -43,13 +43,7 @@ func serialHistory(rng *rand.Rand, cfg genConfig) []Txn {
 			p, busy = len(busy), append(busy, 0)
 		}
 		t.Process, busy[p] = p, comp
-		applied := true
-		switch u := rng.Float64(); {
-		case u < cfg.failP:
-			t.Status, applied = history.Fail, false
-		case u < cfg.failP+cfg.infoP:
-			t.Status, applied = history.Info, rng.IntN(2) == 0
-		}
+		applied := drawOutcome(rng, cfg, &t)
 		t.Ops = randomOps(rng, cfg, lists, &next, applied)
 		if t.Status != history.OK {
 			t.Ops = unread(t.Ops...)
@@ -65,6 +59,20 @@ func serialHistory(rng *rand.Rand, cfg genConfig) []Txn {
 		txns = append(txns, final)
 	}
 	return txns
+}
+
+// drawOutcome sets t's status: failed, indeterminate, or (the rest) ok. It
+// reports whether t takes effect: an indeterminate one does half the time.
+func drawOutcome(rng *rand.Rand, cfg genConfig, t *Txn) bool {
+	switch u := rng.Float64(); {
+	case u < cfg.failP:
+		t.Status = history.Fail
+		return false
+	case u < cfg.failP+cfg.infoP:
+		t.Status = history.Info
+		return rng.IntN(2) == 0
+	}
+	return true
 }
 
 // randomOps draws 1..maxOps micro-ops and, when applied, executes them.
@@ -144,4 +152,101 @@ func mutate(rng *rand.Rand, txns []Txn, m mutation) bool {
 	op := &txns[c.t].Ops[c.op]
 	op.L = m.apply(rng, slices.Clone(op.L))
 	return true
+}
+
+// causalHistory commits random list-append transactions one after another
+// at two sites, a transaction's site being its process's parity. Each reads
+// a snapshot of the transactions before it (see snapshot). A prefix of the
+// commit order is a snapshot-isolation snapshot; the others fork, as
+// parallel snapshot isolation allows: long forks, never G1 or lost updates.
+func causalHistory(rng *rand.Rand, cfg genConfig) []Txn {
+	txns := make([]Txn, 0, cfg.txns+1)
+	var seen [][]bool // per transaction, those it saw (itself included once committed)
+	var next int64
+	for i := 0; i < cfg.txns; i++ {
+		t := Txn{Process: 2*i + rng.IntN(2), Status: history.OK, Invoke: int64(10 * i), Complete: int64(10*i + 5), InvokeIndex: int64(2 * i), CompleteIndex: int64(2*i + 1)}
+		t.Ops = randomShape(rng, cfg, &next)
+		sees := snapshot(rng, txns, seen, t)
+		applied := drawOutcome(rng, cfg, &t)
+		if t.Status == history.OK {
+			fillReads(t.Ops, txns, sees)
+		} else {
+			t.Ops = unread(t.Ops...)
+		}
+		sees = append(sees, applied)
+		txns, seen = append(txns, t), append(seen, sees)
+	}
+	if cfg.finalRead {
+		all := make([]bool, len(txns))
+		for i := range txns {
+			all[i] = seen[i][i]
+		}
+		final := Txn{Process: 2 * cfg.txns, Status: history.OK, Invoke: int64(10 * cfg.txns), Complete: int64(10*cfg.txns + 5), InvokeIndex: -1, CompleteIndex: -1}
+		for k := int64(0); k < int64(cfg.keys); k++ {
+			final.Ops = append(final.Ops, rd(k))
+		}
+		fillReads(final.Ops, txns, all)
+		txns = append(txns, final)
+	}
+	return txns
+}
+
+// snapshot picks the applied transactions t, next after txns, sees: those
+// of its site, those of the other site up to a random point (half the time
+// none), every one appending to a key t appends to (first committer wins),
+// and all that any of those saw (causality).
+func snapshot(rng *rand.Rand, txns []Txn, seen [][]bool, t Txn) []bool {
+	sees := make([]bool, len(txns))
+	remote := rng.IntN(len(txns)+1) * rng.IntN(2)
+	for j := len(txns) - 1; j >= 0; j-- {
+		if !seen[j][j] || sees[j] {
+			continue
+		}
+		if j < remote || txns[j].Process%2 == t.Process%2 || writesCommonKey(t, txns[j]) {
+			for i, s := range seen[j] {
+				sees[i] = sees[i] || s
+			}
+		}
+	}
+	return sees
+}
+
+// fillReads sets each read of ops to the appends of the transactions seen,
+// in commit order, followed by the earlier appends of ops.
+func fillReads(ops []history.MicroOp, txns []Txn, sees []bool) {
+	own := map[int64][]int64{}
+	for i, op := range ops {
+		if op.F == history.MopAppend {
+			own[op.K] = append(own[op.K], op.V)
+			continue
+		}
+		l := []int64{}
+		for j, t := range txns {
+			if sees[j] {
+				l = append(l, appends(t.Ops, op.K)...)
+			}
+		}
+		ops[i].L = append(l, own[op.K]...)
+	}
+}
+
+// randomShape draws the micro-ops of a transaction, reads not yet filled
+// in: a third read every key, the others 1..maxOps random reads and appends.
+func randomShape(rng *rand.Rand, cfg genConfig, next *int64) []history.MicroOp {
+	if rng.IntN(3) == 0 {
+		ops := make([]history.MicroOp, cfg.keys)
+		for k := range ops {
+			ops[k] = rd(int64(k))
+		}
+		return ops
+	}
+	ops := make([]history.MicroOp, 1+rng.IntN(cfg.maxOps))
+	for j := range ops {
+		ops[j] = rd(rng.Int64N(int64(cfg.keys)))
+		if rng.IntN(2) == 0 {
+			*next++
+			ops[j] = app(ops[j].K, *next)
+		}
+	}
+	return ops
 }

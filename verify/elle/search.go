@@ -7,7 +7,8 @@ import (
 
 // search is a reusable breadth-first search over (node, flags) states,
 // state = node*4 + flags, flags recording which needed edge kinds the path
-// used so far. Arrays are stamped with a generation instead of cleared.
+// used so far and, for a nonadjacent class, whether its last edge was of the
+// nonadjacent kind. Arrays are stamped with a generation instead of cleared.
 type search struct {
 	gen    int32
 	seen   []int32 // generation that reached each state
@@ -32,14 +33,26 @@ type startEdge struct {
 // cycle finds one cycle of class sp in component ci: for each target of a
 // start edge, a breadth-first search from the target back to any source of
 // a start edge into it. It returns the cycle's transactions and edges
-// (edge i leads from txns[i] to txns[i+1 mod n]), or nil if none.
-func (s *search) cycle(c *checker, sp spec, comps components, ci int32, budget *int) ([]edge, []int32, error) {
+// (edge i leads from txns[i] to txns[i+1 mod n]), or nil if none. Only
+// start edges keep accepts (all when nil) are tried; a component without an
+// edge of some needed kind is not searched.
+func (s *search) cycle(c *checker, sp spec, comps components, ci int32, keep func(int32, edge) bool, budget *int) ([]edge, []int32, error) {
 	var starts []startEdge
+	var kinds kind // of the edges inside the component
 	for _, u := range comps.list[ci] {
 		for _, e := range c.g.out(u) {
-			if e.kind&sp.start != 0 && comps.of[e.to] == ci {
+			if comps.of[e.to] != ci {
+				continue
+			}
+			kinds |= e.kind
+			if e.kind&sp.start != 0 && (keep == nil || keep(u, e)) {
 				starts = append(starts, startEdge{from: u, edge: e})
 			}
+		}
+	}
+	for _, k := range sp.need {
+		if kinds&k == 0 {
+			return nil, nil, nil
 		}
 	}
 	slices.SortFunc(starts, func(a, b startEdge) int { return cmp.Compare(a.to, b.to) })
@@ -63,7 +76,7 @@ func (s *search) from(c *checker, sp spec, comps components, ci int32, group []s
 	for _, st := range group {
 		s.mark[st.from], s.closer[st.from] = s.gen, st.edge
 	}
-	start := group[0].to * 4
+	start := group[0].to*4 + sp.initial()
 	s.seen[start] = s.gen
 	s.queue = append(s.queue[:0], start)
 	for qi := 0; qi < len(s.queue); qi++ {
@@ -83,7 +96,11 @@ func (s *search) from(c *checker, sp spec, comps components, ci int32, group []s
 			if e.kind&sp.path == 0 || comps.of[e.to] != ci {
 				continue
 			}
-			y := e.to*4 + (flags | sp.bit(e.kind))
+			f, ok := sp.step(flags, e.kind)
+			if !ok {
+				continue
+			}
+			y := e.to*4 + f
 			if s.seen[y] != s.gen {
 				s.seen[y], s.parent[y], s.via[y] = s.gen, x, e
 				s.queue = append(s.queue, y)
