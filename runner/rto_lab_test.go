@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"faultline.dev/faultline/history"
-	"faultline.dev/faultline/reports"
 	"faultline.dev/faultline/providers"
+	"faultline.dev/faultline/reports"
 	"faultline.dev/faultline/runner"
 	"faultline.dev/faultline/scenarios"
 	"faultline.dev/faultline/verify"
