@@ -49,7 +49,7 @@ func Run(ctx context.Context) []Check {
 		checkFile("lab", "galera-4", GaleraLib, "apt-get install galera-4"),
 		checkBinary("lab", "mkfs.ext4", "ext4 images for node disks", "apt-get install e2fsprogs"),
 		checkBinary("lab", "rsync", "Galera SST by rsync", "apt-get install rsync"),
-		checkForwarding(), checkKubeconfig())
+		checkForwarding(), checkKubeconfig(), checkDocker(), checkPrivileged())
 	return cs
 }
 

@@ -16,7 +16,8 @@ func newDoctorCmd() *cobra.Command {
 		Long: `doctor checks this host for everything faultline's faults and the local lab
 need — root, network namespaces, nftables, netem or NFQUEUE for latency,
 libfaketime for clock skew, blkio or io.max for disk throttling, FUSE for disk
-faults, MariaDB and Galera, and a reachable kubeconfig — and prints ✓ or ✗
+faults, MariaDB and Galera, a reachable kubeconfig, a Docker daemon and whether
+privileged containers (kind nodes) can run here — and prints ✓ or ✗
 with the reason. It changes nothing on the host (scratch namespaces it opens
 are discarded).`,
 		Example: `  faultline doctor
