@@ -81,7 +81,8 @@ func (p Plan) cutGroups(groups ...[]string) {
 //   - halves: the first ⌊n/2⌋ nodes (selected first) against the rest.
 //   - majority-minority: the selected nodes (a minority) against the rest.
 //   - majorities-ring: nodes on a ring each see a distinct majority (n ≥ 4).
-//   - bridge: two halves joined by one node (the first selected, else the middle one).
+//   - bridge: two halves joined by one node (the first selected, else — nothing
+//     or every node selected — the middle one).
 //   - one-way: the selected nodes cannot send to the rest.
 //   - groups: every pair in different groups is cut; ungrouped nodes are an error.
 func PlanPartition(shape string, nodes []string, groups [][]string, selected []string) (Plan, error) {
@@ -155,8 +156,9 @@ func planBridge(nodes, selected []string) (Plan, error) {
 	if len(nodes) < 3 {
 		return nil, fmt.Errorf("partition bridge: needs at least 3 nodes, have %d", len(nodes))
 	}
+	// A step without a selector selects every node: that chooses no bridge.
 	bridge := nodes[len(nodes)/2]
-	if len(selected) > 0 {
+	if len(selected) > 0 && len(selected) < len(nodes) {
 		bridge = selected[0]
 	}
 	rest := without(nodes, []string{bridge})

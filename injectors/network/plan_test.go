@@ -50,6 +50,8 @@ func TestPlanPartition(t *testing.T) {
 		{"bridge middle", ShapeBridge, n5, nil, nil,
 			"n1>n4 n1>n5 n2>n4 n2>n5 n4>n1 n4>n2 n5>n1 n5>n2", ""},
 		{"bridge selected", ShapeBridge, n3, nil, []string{"n1"}, "n2>n3 n3>n2", ""},
+		{"bridge with every node selected is the middle one", ShapeBridge, n5, nil, n5,
+			"n1>n4 n1>n5 n2>n4 n2>n5 n4>n1 n4>n2 n5>n1 n5>n2", ""},
 		{"one-way", ShapeOneWay, n3, nil, []string{"n1"}, "n1>n2 n1>n3", ""},
 		{"groups", ShapeGroups, n4, [][]string{{"n1", "n2"}, {"n3"}, {"n4"}},
 			nil, "n1>n3 n1>n4 n2>n3 n2>n4 n3>n1 n3>n2 n3>n4 n4>n1 n4>n2 n4>n3", ""},
