@@ -47,6 +47,13 @@ func runLibrary(t *testing.T, name string, seed int64) *runner.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runSource(t, name, src, seed)
+}
+
+// runSource runs a scenario given as its source end to end on a real lab,
+// logs its verdicts and checks its artifacts and that nothing is left.
+func runSource(t *testing.T, name string, src []byte, seed int64) *runner.Result {
+	t.Helper()
 	s, err := scenarios.LoadBytes(name, src)
 	if err != nil {
 		t.Fatal(err)

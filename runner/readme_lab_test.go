@@ -1,14 +1,10 @@
 package runner_test
 
 import (
-	"context"
 	"os"
 	"strings"
 	"testing"
 
-	"faultline.dev/faultline/providers"
-	"faultline.dev/faultline/runner"
-	"faultline.dev/faultline/scenarios"
 	"faultline.dev/faultline/verify"
 )
 
@@ -27,23 +23,7 @@ func TestIntegrationREADMEExampleRuns(t *testing.T) {
 	if !ok || !closed {
 		t.Fatal("README.md has no yaml block")
 	}
-	s, err := scenarios.LoadBytes("README.md example", []byte(src))
-	if err != nil {
-		t.Fatalf("the README example does not validate: %v", err)
-	}
-	state := stateDir(t)
-	res, err := runner.Run(context.Background(), runner.Options{
-		Scenario: s, Source: []byte(src), Seed: 4242, OutDir: t.TempDir(), StateDir: state, Quiet: true,
-		Providers: providers.Default(),
-	})
-	if err != nil {
-		t.Fatalf("the README example does not run: %v", err)
-	}
-	for _, v := range res.Verdicts {
-		t.Logf("  %-8s %-13s %s", v.Status, v.Check, v.Summary)
-	}
-	checkArtifacts(t, res)
-	assertNothingLeft(t, state, scenarios.LabName(s))
+	res := runSource(t, "README.md example", []byte(src), 4242)
 	if res.Partial || res.Status != verify.Valid {
 		t.Fatalf("README example: %s (partial %v), want valid", res.Status, res.Partial)
 	}

@@ -1,16 +1,12 @@
 package runner_test
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"faultline.dev/faultline/history"
-	"faultline.dev/faultline/providers"
 	"faultline.dev/faultline/reports"
-	"faultline.dev/faultline/runner"
-	"faultline.dev/faultline/scenarios"
 	"faultline.dev/faultline/verify"
 )
 
@@ -44,23 +40,7 @@ spec:
 // moment before the nodes died must not count as the service being back.
 func TestIntegrationRTOWholeClusterKill(t *testing.T) {
 	requireLab(t)
-	s, err := scenarios.LoadBytes("galera-whole-cluster-kill.yaml", []byte(wholeClusterKill))
-	if err != nil {
-		t.Fatal(err)
-	}
-	state := stateDir(t)
-	res, err := runner.Run(context.Background(), runner.Options{
-		Scenario: s, Source: []byte(wholeClusterKill), Seed: 3000, OutDir: t.TempDir(), StateDir: state, Quiet: true,
-		Providers: providers.Default(),
-	})
-	if err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	for _, v := range res.Verdicts {
-		t.Logf("  %-8s %-13s %s", v.Status, v.Check, v.Summary)
-	}
-	checkArtifacts(t, res)
-	assertNothingLeft(t, state, scenarios.LabName(s))
+	res := runSource(t, "galera-whole-cluster-kill.yaml", []byte(wholeClusterKill), 3000)
 	if st := verdictOf(res, verify.NameRTO); st != verify.Invalid || res.Status != verify.Invalid {
 		t.Errorf("rto %s, run %s; want both invalid (report %s)", st, res.Status, res.Dir)
 	}

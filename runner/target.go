@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -104,6 +103,5 @@ func environment() reports.MetaEnv {
 		env.Kernel = unix.ByteSliceToString(u.Release[:])
 	}
 	env.Host, _ = os.Hostname()
-	env.Host = strings.TrimSpace(env.Host)
 	return env
 }

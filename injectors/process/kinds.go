@@ -83,16 +83,19 @@ func (f *Kill) Inject(ctx context.Context) error {
 }
 
 // Recover starts the node unless it is already running.
-func (f *Kill) Recover(ctx context.Context) error {
-	m, err := f.machine(ctx)
+func (f *Kill) Recover(ctx context.Context) error { return f.ensureRunning(ctx, KindKill) }
+
+// ensureRunning starts the node unless it is already running: idempotent.
+func (b *base) ensureRunning(ctx context.Context, kind string) error {
+	m, err := b.machine(ctx)
 	if err != nil {
-		return fmt.Errorf("recover kill on %s: %w", f.p.Node, err)
+		return fmt.Errorf("recover %s on %s: %w", kind, b.p.Node, err)
 	}
-	if pid, err := m.PID(f.p.Node); err == nil && pid > 0 {
+	if pid, err := m.PID(b.p.Node); err == nil && pid > 0 {
 		return nil
 	}
-	if err := m.StartNode(ctx, f.p.Node); err != nil {
-		return fmt.Errorf("recover kill on %s: %w", f.p.Node, err)
+	if err := m.StartNode(ctx, b.p.Node); err != nil {
+		return fmt.Errorf("recover %s on %s: %w", kind, b.p.Node, err)
 	}
 	return nil
 }
@@ -157,8 +160,10 @@ func (f *Restart) Inject(ctx context.Context) error {
 	return nil
 }
 
-// Recover has nothing to heal.
-func (f *Restart) Recover(ctx context.Context) error { return nil }
+// Recover has nothing to undo after a completed restart (the runner closes
+// its record without calling it), but a harness killed between the stop and
+// the start leaves the node down: recovery then starts it.
+func (f *Restart) Recover(ctx context.Context) error { return f.ensureRunning(ctx, KindRestart) }
 
 // Verify holds when a new process replaced the old one.
 func (f *Restart) Verify(ctx context.Context) (injectors.Evidence, error) {
