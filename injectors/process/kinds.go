@@ -160,10 +160,8 @@ func (f *Restart) Inject(ctx context.Context) error {
 	return nil
 }
 
-// Recover has nothing to undo after a completed restart (the runner closes
-// its record without calling it), but a harness killed between the stop and
-// the start leaves the node down: recovery then starts it.
-func (f *Restart) Recover(ctx context.Context) error { return f.ensureRunning(ctx, KindRestart) }
+// Recover has nothing to heal.
+func (f *Restart) Recover(ctx context.Context) error { return nil }
 
 // Verify holds when a new process replaced the old one.
 func (f *Restart) Verify(ctx context.Context) (injectors.Evidence, error) {

@@ -140,30 +140,3 @@ func expectState(t *testing.T, pid int, want string) {
 	st, _ := State(pid)
 	t.Fatalf("pid %d state %q, want %q", pid, st, want)
 }
-
-// A harness killed between a restart's stop and its start leaves the node
-// down; the restart rebuilt from its ledger record starts it, and doing so
-// again (or on a running node) changes nothing.
-func TestRestartRecoverStartsANodeLeftDown(t *testing.T) {
-	m := newSleepers(t, "n1")
-	f, _ := New(t.Context(), KindRestart, "r", "/state", m, "n1")
-	m.StopNode(t.Context(), "n1", true) // the stop happened, the start did not
-	open := func(context.Context, string, string) (targets.Machine, error) { return m, nil }
-	g, err := FromParams(KindRestart, f.Params(), open)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := g.Recover(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	pid, _ := m.PID("n1")
-	if pid == 0 {
-		t.Fatal("recover left the node down")
-	}
-	if err := g.Recover(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if again, _ := m.PID("n1"); again != pid {
-		t.Fatalf("a second recover restarted a running node: pid %d → %d", pid, again)
-	}
-}
