@@ -1,6 +1,7 @@
 package runner_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -19,6 +20,7 @@ import (
 	"faultline.dev/faultline/scenarios"
 	"faultline.dev/faultline/scenarios/library"
 	"faultline.dev/faultline/targets/local"
+	"faultline.dev/faultline/targets/local/localtest"
 	"faultline.dev/faultline/verify"
 )
 
@@ -58,6 +60,7 @@ func runSource(t *testing.T, name string, src []byte, seed int64) *runner.Result
 	if err != nil {
 		t.Fatal(err)
 	}
+	uniqueLab(s)
 	state := stateDir(t)
 	start := time.Now()
 	res, err := runner.Run(context.Background(), runner.Options{
@@ -158,6 +161,26 @@ func assertNothingLeft(t *testing.T, stateDir, lab string) {
 }
 
 // stateDir is a state directory mariadbd (user mysql) can traverse.
+// uniqueLab names the scenario's lab uniquely, so that what a killed
+// earlier test process left on this machine never collides with this run.
+func uniqueLab(s *scenarios.Scenario) {
+	if l := s.Spec.Target.Local; l != nil {
+		l.Name = localtest.UniqueName()
+	}
+}
+
+// withUniqueLab returns a scenario source whose local target names a
+// unique lab (see uniqueLab), for runs of the binary.
+func withUniqueLab(t *testing.T, src []byte) ([]byte, string) {
+	t.Helper()
+	name := localtest.UniqueName()
+	out := bytes.Replace(src, []byte("    local:\n"), []byte("    local:\n      name: "+name+"\n"), 1)
+	if bytes.Equal(out, src) {
+		t.Fatal("scenario has no spec.target.local block to name")
+	}
+	return out, name
+}
+
 func stateDir(t *testing.T) string {
 	t.Helper()
 	d, err := os.MkdirTemp("", "faultline-state-")

@@ -13,7 +13,6 @@ import (
 
 	"faultline.dev/faultline/history"
 	"faultline.dev/faultline/reports"
-	"faultline.dev/faultline/scenarios"
 	"faultline.dev/faultline/scenarios/library"
 )
 
@@ -26,8 +25,17 @@ func TestIntegrationInterruptMidFault(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/faultline").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
+	_, src, err := library.Resolve("galera-minority-partition")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, lab := withUniqueLab(t, src)
+	file := filepath.Join(t.TempDir(), "galera-minority-partition.yaml")
+	if err := os.WriteFile(file, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	out, state := t.TempDir(), stateDir(t)
-	cmd := exec.Command(bin, "run", "galera-minority-partition", "--out", out, "--state-dir", state, "--seed", "7")
+	cmd := exec.Command(bin, "run", file, "--out", out, "--state-dir", state, "--seed", "7")
 	var stderr bytes.Buffer
 	cmd.Stderr, cmd.Stdout = &stderr, &stderr
 	if err := cmd.Start(); err != nil {
@@ -62,12 +70,7 @@ func TestIntegrationInterruptMidFault(t *testing.T) {
 	if !strings.Contains(hist, `"phase":"healed"`) {
 		t.Errorf("history has no healed fault event after SIGINT")
 	}
-	_, src, _ := library.Resolve("galera-minority-partition")
-	s, err := scenarios.LoadBytes("galera-minority-partition", src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	assertNothingLeft(t, state, scenarios.LabName(s))
+	assertNothingLeft(t, state, lab)
 }
 
 func checkInterruptExit(t *testing.T, err error, out string) {

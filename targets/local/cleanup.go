@@ -250,8 +250,10 @@ func Down(ctx context.Context, name, stateDir string) error {
 }
 
 // DownAll tears down every lab under stateDir, then every orphan: a lab
-// namespace, bridge (fl-*) or firewall rule whose lab has no live process
-// and no mount anywhere. Labs of other state directories that are running are left alone.
+// namespace, bridge (fl-*), mount or firewall rule whose lab has no live
+// process — what a harness killed mid-run leaves, whatever its state
+// directory. Labs of other state directories that are running (a live
+// server or disk-fault layer) are left alone.
 func DownAll(ctx context.Context, stateDir string) error {
 	dir := StateDir(stateDir)
 	var errs []error
@@ -267,7 +269,7 @@ func DownAll(ctx context.Context, stateDir string) error {
 	}
 	for _, lab := range orphanLabs(f) {
 		o := owner{lab: lab}
-		if len(processes(o)) > 0 || len(mountPoints(o.path)) > 0 {
+		if len(processes(o)) > 0 {
 			continue // running from another state directory
 		}
 		errs = append(errs, teardown(ctx, o))
@@ -299,6 +301,12 @@ func orphanLabs(f found) []string {
 	}
 	for _, r := range f.rules {
 		add(r.lab)
+	}
+	for _, p := range f.mounts {
+		if _, rest, ok := strings.Cut(p, "/labs/"); ok {
+			lab, _, _ := strings.Cut(rest, "/")
+			add(lab)
+		}
 	}
 	return out
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -139,4 +141,74 @@ func TestIntegrationDownWithoutState(t *testing.T) {
 	if err := local.Down(ctx, name, ""); err != nil {
 		t.Fatalf("third down: %v", err)
 	}
+}
+
+// TestIntegrationDownAllAfterAKilledHarness: a harness SIGKILLed mid-run
+// leaves a lab whose servers and disk-fault layers are gone but whose
+// mounts, loop devices, namespaces, bridge and firewall rule remain, in a
+// state directory nobody will name again. 'lab down --all' from any other
+// state directory removes all of it.
+func TestIntegrationDownAllAfterAKilledHarness(t *testing.T) {
+	if err := local.CheckHost(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	name := localtest.UniqueName()
+	state, err := os.MkdirTemp("", "faultline-killed-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(state) })
+	if err := os.Chmod(state, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lab, err := local.Up(ctx, local.Config{Name: name, Topology: local.Galera, Nodes: 2, StateDir: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lab.Down(context.Background()) })
+	left, err := local.Leftovers(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	killed := 0
+	for _, l := range left {
+		if rest, ok := strings.CutPrefix(l, "process "); ok {
+			pid, _ := strconv.Atoi(strings.Fields(rest)[0])
+			if err := syscall.Kill(pid, syscall.SIGKILL); err == nil {
+				killed++
+			}
+		}
+	}
+	if killed < 2 {
+		t.Fatalf("killed %d processes of %s, want both servers: %v", killed, name, left)
+	}
+	waitGone(t, name)
+	if left, _ := local.Leftovers(ctx, name); len(left) == 0 {
+		t.Fatal("nothing left after the kill: the test proves nothing")
+	}
+	err = local.DownAll(ctx, t.TempDir())
+	if err != nil && strings.Contains(err.Error(), name) {
+		t.Fatalf("down --all: %v", err)
+	}
+	assertNothingOf(t, name)
+}
+
+// waitGone waits until no process of lab name is alive.
+func waitGone(t *testing.T, name string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		left, _ := local.Leftovers(context.Background(), name)
+		alive := false
+		for _, l := range left {
+			alive = alive || strings.HasPrefix(l, "process ")
+		}
+		if !alive {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("processes of %s still alive after SIGKILL", name)
 }
