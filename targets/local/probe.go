@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -112,128 +110,13 @@ func (l *Lab) Probe(ctx context.Context, node string) targets.Probe {
 		return p
 	}
 	defer conn.Close()
-	if err := l.observe(ctx, conn, &p); err != nil {
+	if err := targets.ObserveSQL(ctx, conn, l.st.Topology, &p); err != nil {
 		conn.Raw(func(any) error { return driver.ErrBadConn }) // drop it from the pool
 		p.Err = err.Error()
 		if !p.Reachable {
 			return p
 		}
 	}
-	p.Role, p.Writable = role(l.st.Topology, p)
+	p.Role, p.Writable = targets.RoleOf(l.st.Topology, p)
 	return p
-}
-
-// observe fills p from one connection.
-func (l *Lab) observe(ctx context.Context, conn *sql.Conn, p *targets.Probe) error {
-	var wsrepReady bool
-	if l.st.Topology == Galera {
-		status, err := showStatus(ctx, conn)
-		if err != nil {
-			return err
-		}
-		p.Reachable = true
-		p.ClusterStatus = status["wsrep_cluster_status"]
-		p.ConfID = confID(status["wsrep_cluster_conf_id"])
-		p.StateUUID = status["wsrep_cluster_state_uuid"]
-		p.LocalState = status["wsrep_local_state_comment"]
-		p.ClusterSize, _ = strconv.Atoi(status["wsrep_cluster_size"])
-		wsrepReady = status["wsrep_ready"] == "ON"
-	}
-	var readOnly int
-	err := conn.QueryRowContext(ctx, "SELECT @@global.read_only, @@global.gtid_current_pos, @@global.gtid_binlog_pos").
-		Scan(&readOnly, &p.GTIDCurrent, &p.GTIDBinlog)
-	if err != nil {
-		return err
-	}
-	p.Reachable = true
-	p.ReadOnly = readOnly != 0
-	if l.st.Topology == Galera {
-		p.ReadOnly = p.ReadOnly || !wsrepReady
-		return nil
-	}
-	return slaveStatus(ctx, conn, p)
-}
-
-func showStatus(ctx context.Context, conn *sql.Conn) (map[string]string, error) {
-	rows, err := conn.QueryContext(ctx, "SHOW GLOBAL STATUS WHERE Variable_name IN "+
-		"('wsrep_cluster_status','wsrep_cluster_conf_id','wsrep_cluster_state_uuid',"+
-		"'wsrep_local_state_comment','wsrep_cluster_size','wsrep_ready')")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return nil, err
-		}
-		out[strings.ToLower(k)] = v
-	}
-	return out, rows.Err()
-}
-
-// slaveStatus reads SHOW SLAVE STATUS by column name.
-func slaveStatus(ctx context.Context, conn *sql.Conn, p *targets.Probe) error {
-	rows, err := conn.QueryContext(ctx, "SHOW SLAVE STATUS")
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return err
-	}
-	if !rows.Next() {
-		return rows.Err()
-	}
-	vals := make([]sql.NullString, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	if err := rows.Scan(ptrs...); err != nil {
-		return err
-	}
-	for i, c := range cols {
-		switch c {
-		case "Slave_IO_Running":
-			p.IORunning = vals[i].String
-		case "Slave_SQL_Running":
-			p.SQLRunning = vals[i].String
-		case "Master_Host":
-			p.Source = vals[i].String
-		}
-	}
-	return rows.Err()
-}
-
-// role derives a reachable node's role and writability from its probe.
-// Galera: writable = wsrep ready, in the Primary component and not read-only
-// (ReadOnly already folds in wsrep_ready).
-func role(topology string, p targets.Probe) (string, bool) {
-	if !p.Reachable {
-		return targets.RoleDown, false
-	}
-	if topology == Galera {
-		primary := p.ClusterStatus == "Primary"
-		if primary && p.LocalState == "Synced" {
-			return targets.RoleGaleraSynced, !p.ReadOnly
-		}
-		return targets.RoleGaleraOther, primary && !p.ReadOnly
-	}
-	if p.ReadOnly {
-		return targets.RoleReplica, false
-	}
-	return targets.RolePrimary, true
-}
-
-// confID parses wsrep_cluster_conf_id; a non-Primary node reports 2^64-1,
-// which is -1 here.
-func confID(s string) int64 {
-	u, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || u > math.MaxInt64 {
-		return -1
-	}
-	return int64(u)
 }

@@ -1,0 +1,214 @@
+package targets
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Topology names, as scenarios and targets spell them.
+const (
+	galera      = "galera"
+	replication = "replication"
+)
+
+// ObserveSQL fills p from one connection to a node of topology ("galera"
+// or "replication"): what every target's Probe reports, asked over SQL.
+func ObserveSQL(ctx context.Context, conn *sql.Conn, topology string, p *Probe) error {
+	var wsrepReady bool
+	if topology == galera {
+		status, err := showStatus(ctx, conn)
+		if err != nil {
+			return err
+		}
+		p.Reachable = true
+		p.ClusterStatus = status["wsrep_cluster_status"]
+		p.ConfID = confID(status["wsrep_cluster_conf_id"])
+		p.StateUUID = status["wsrep_cluster_state_uuid"]
+		p.LocalState = status["wsrep_local_state_comment"]
+		p.ClusterSize, _ = strconv.Atoi(status["wsrep_cluster_size"])
+		wsrepReady = status["wsrep_ready"] == "ON"
+	}
+	var readOnly int
+	err := conn.QueryRowContext(ctx, "SELECT @@global.read_only, @@global.gtid_current_pos, @@global.gtid_binlog_pos").
+		Scan(&readOnly, &p.GTIDCurrent, &p.GTIDBinlog)
+	if err != nil {
+		return err
+	}
+	p.Reachable = true
+	p.ReadOnly = readOnly != 0
+	if topology == galera {
+		p.ReadOnly = p.ReadOnly || !wsrepReady
+		return nil
+	}
+	return slaveStatus(ctx, conn, p)
+}
+
+func showStatus(ctx context.Context, conn *sql.Conn) (map[string]string, error) {
+	rows, err := conn.QueryContext(ctx, "SHOW GLOBAL STATUS WHERE Variable_name IN "+
+		"('wsrep_cluster_status','wsrep_cluster_conf_id','wsrep_cluster_state_uuid',"+
+		"'wsrep_local_state_comment','wsrep_cluster_size','wsrep_ready')")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[strings.ToLower(k)] = v
+	}
+	return out, rows.Err()
+}
+
+// slaveStatus reads SHOW SLAVE STATUS by column name.
+func slaveStatus(ctx context.Context, conn *sql.Conn, p *Probe) error {
+	rows, err := conn.QueryContext(ctx, "SHOW SLAVE STATUS")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	if !rows.Next() {
+		return rows.Err()
+	}
+	vals := make([]sql.NullString, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return err
+	}
+	for i, c := range cols {
+		switch c {
+		case "Slave_IO_Running":
+			p.IORunning = vals[i].String
+		case "Slave_SQL_Running":
+			p.SQLRunning = vals[i].String
+		case "Master_Host":
+			p.Source = vals[i].String
+		}
+	}
+	return rows.Err()
+}
+
+// RoleOf derives a reachable node's role and writability from its probe.
+// Galera: writable = wsrep ready, in the Primary component and not read-only
+// (ReadOnly already folds in wsrep_ready).
+func RoleOf(topology string, p Probe) (string, bool) {
+	if !p.Reachable {
+		return RoleDown, false
+	}
+	if topology == galera {
+		primary := p.ClusterStatus == "Primary"
+		if primary && p.LocalState == "Synced" {
+			return RoleGaleraSynced, !p.ReadOnly
+		}
+		return RoleGaleraOther, primary && !p.ReadOnly
+	}
+	if p.ReadOnly {
+		return RoleReplica, false
+	}
+	return RolePrimary, true
+}
+
+// confID parses wsrep_cluster_conf_id; a non-Primary node reports 2^64-1,
+// which is -1 here.
+func confID(s string) int64 {
+	u, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || u > math.MaxInt64 {
+		return -1
+	}
+	return int64(u)
+}
+
+// Unhealthy says why probes do not show a converged cluster, "" if they do.
+func Unhealthy(topology string, probes []Probe) string {
+	for _, p := range probes {
+		if !p.Reachable {
+			return fmt.Sprintf("%s unreachable: %s", p.Node, p.Err)
+		}
+	}
+	if topology == galera {
+		return galeraUnhealthy(probes)
+	}
+	return replicationUnhealthy(probes)
+}
+
+func galeraUnhealthy(probes []Probe) string {
+	first := probes[0]
+	for _, p := range probes {
+		switch {
+		case p.Role != RoleGaleraSynced || !p.Writable:
+			return fmt.Sprintf("%s is %s/%s", p.Node, p.ClusterStatus, p.LocalState)
+		case p.ClusterSize != len(probes):
+			return fmt.Sprintf("%s sees cluster size %d, want %d", p.Node, p.ClusterSize, len(probes))
+		case p.ConfID != first.ConfID || p.StateUUID != first.StateUUID:
+			return fmt.Sprintf("%s in view %d/%s, %s in %d/%s", p.Node, p.ConfID, p.StateUUID, first.Node, first.ConfID, first.StateUUID)
+		}
+	}
+	return ""
+}
+
+func replicationUnhealthy(probes []Probe) string {
+	var primary *Probe
+	for i, p := range probes {
+		if p.Writable {
+			if primary != nil {
+				return fmt.Sprintf("two writable nodes: %s and %s", primary.Node, p.Node)
+			}
+			primary = &probes[i]
+		}
+	}
+	if primary == nil {
+		return "no writable primary"
+	}
+	for _, p := range probes {
+		if p.Node == primary.Node {
+			continue
+		}
+		if p.IORunning != "Yes" || p.SQLRunning != "Yes" {
+			return fmt.Sprintf("%s replication threads IO=%q SQL=%q", p.Node, p.IORunning, p.SQLRunning)
+		}
+		if !CaughtUp(p.GTIDCurrent, primary.GTIDBinlog) {
+			return fmt.Sprintf("%s at %q, primary %s at %q", p.Node, p.GTIDCurrent, primary.Node, primary.GTIDBinlog)
+		}
+	}
+	return ""
+}
+
+// CaughtUp reports whether GTID position pos has reached target in every
+// domain of target (positions like "0-1-42,1-3-7").
+func CaughtUp(pos, target string) bool {
+	have := parseGTIDs(pos)
+	for domain, seq := range parseGTIDs(target) {
+		if have[domain] < seq {
+			return false
+		}
+	}
+	return true
+}
+
+func parseGTIDs(s string) map[string]uint64 {
+	out := map[string]uint64{}
+	for _, g := range strings.Split(s, ",") {
+		parts := strings.Split(strings.TrimSpace(g), "-")
+		if len(parts) != 3 {
+			continue
+		}
+		seq, err := strconv.ParseUint(parts[2], 10, 64)
+		if err == nil {
+			out[parts[0]] = seq
+		}
+	}
+	return out
+}
