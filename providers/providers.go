@@ -22,7 +22,7 @@ var _ targets.Providers = Set(nil)
 
 // Default is every provider this build has.
 func Default() Set {
-	return New(Local{})
+	return New(Local{}, Kube{})
 }
 
 // New is a set of the given providers; two of one kind panic.

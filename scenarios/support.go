@@ -36,3 +36,34 @@ func ValidateSupport(s *Scenario, sup Support) error {
 }
 
 func (sup Support) targets() []string { return slices.Sorted(maps.Keys(sup)) }
+
+// KubeOverrides are kubectl's flags (--kubeconfig, --context, -n) given on
+// the command line: each set field replaces the scenario's.
+type KubeOverrides struct {
+	Kubeconfig, Context, Namespace string
+}
+
+// ApplyKube applies command-line overrides to a Kubernetes target and
+// refuses one that names no kubeconfig context, at its position: faultline
+// never attaches to the current context silently. A local target ignores
+// them.
+func ApplyKube(s *Scenario, o KubeOverrides) error {
+	k := s.Spec.Target.Kubernetes
+	if k == nil {
+		return nil
+	}
+	if o.Kubeconfig != "" {
+		k.Kubeconfig = o.Kubeconfig
+	}
+	if o.Context != "" {
+		k.Context = o.Context
+	}
+	if o.Namespace != "" {
+		k.Namespace = o.Namespace
+	}
+	v := &validator{s: s, scope: scopeOf(s)}
+	if k.Context == "" {
+		v.errorf("spec.target.kubernetes", "no kubeconfig context; expected context: NAME here or --context NAME (faultline never uses the current context silently)")
+	}
+	return v.errs.Err()
+}

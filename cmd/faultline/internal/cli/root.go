@@ -82,6 +82,10 @@ decide), 3 the harness failed or the input was bad.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.PersistentFlags().String("state-dir", defaultStateDir(), "where the fault ledger and lab state live (env FAULTLINE_STATE_DIR)")
+	pf := root.PersistentFlags()
+	pf.StringVar(&kubeFlags.Kubeconfig, "kubeconfig", "", "Kubernetes targets: kubeconfig file (default $KUBECONFIG, else ~/.kube/config)")
+	pf.StringVar(&kubeFlags.Context, "context", "", "Kubernetes targets: kubeconfig context to attach to (required here or in the scenario)")
+	pf.StringVarP(&kubeFlags.Namespace, "namespace", "n", "", "Kubernetes targets: namespace of the StatefulSet (overrides the scenario's)")
 	root.AddCommand(
 		newRunCmd(),
 		newPlanCmd(),

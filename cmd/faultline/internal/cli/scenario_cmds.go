@@ -12,6 +12,10 @@ import (
 	"faultline.dev/faultline/scenarios/library"
 )
 
+// kubeFlags are kubectl's --kubeconfig, --context and -n, for scenarios
+// with a Kubernetes target (root's persistent flags).
+var kubeFlags scenarios.KubeOverrides
+
 // buildProviders are the target providers of this build (tests replace it).
 var buildProviders = providers.Default
 
@@ -25,6 +29,9 @@ func loadScenario(arg string) (*scenarios.Scenario, []byte, error) {
 	s, err := scenarios.LoadWith(name, data, ps.Spellings())
 	if err == nil {
 		err = scenarios.ValidateSupport(s, ps.Support())
+	}
+	if err == nil {
+		err = scenarios.ApplyKube(s, kubeFlags)
 	}
 	if err != nil {
 		return nil, nil, withCode(ExitHarness, err)

@@ -6,24 +6,31 @@ import (
 	"testing"
 )
 
-// A target kind this build has no provider for is refused by validate, plan
-// and run alike, at its position, and run creates no run directory.
-func TestTargetWithoutProviderIsRefusedBeforeAnything(t *testing.T) {
-	for _, args := range [][]string{
-		{"validate", "testdata/kubernetes.yaml"},
-		{"plan", "testdata/kubernetes.yaml"},
+// A fault kind the target's provider cannot build, and a Kubernetes target
+// that names no kubeconfig context, are refused by validate, plan and run
+// alike, at their positions, and run creates no run directory.
+func TestKubernetesScenarioRefusedBeforeAnything(t *testing.T) {
+	for _, tc := range []struct{ file, want string }{
+		{"testdata/kubernetes.yaml", "testdata/kubernetes.yaml:18:13: spec.faults[0].kill: kill cannot be injected on a kubernetes target; expected one of azDrain, podKill"},
+		{"testdata/kubernetes-nocontext.yaml", "testdata/kubernetes-nocontext.yaml:8:7: spec.target.kubernetes: no kubeconfig context; expected context: NAME here or --context NAME"},
 	} {
-		code, _, stderr := run(t, args...)
-		if code != ExitHarness || !strings.Contains(stderr, "testdata/kubernetes.yaml:8:7: spec.target.kubernetes: this build of faultline has no provider for kubernetes targets") {
-			t.Fatalf("%v: exit %d\n%s", args, code, stderr)
+		for _, args := range [][]string{{"validate", tc.file}, {"plan", tc.file}} {
+			code, _, stderr := run(t, args...)
+			if code != ExitHarness || !strings.Contains(stderr, tc.want) {
+				t.Fatalf("%v: exit %d, want %d and %q\n%s", args, code, ExitHarness, tc.want, stderr)
+			}
+		}
+		out := t.TempDir()
+		code, _, stderr := run(t, "run", tc.file, "--out", out, "--state-dir", t.TempDir())
+		if code != ExitHarness || !strings.Contains(stderr, tc.want) {
+			t.Fatalf("run %s: exit %d\n%s", tc.file, code, stderr)
+		}
+		if entries, _ := os.ReadDir(out); len(entries) != 0 {
+			t.Fatalf("run %s created %d entries in --out", tc.file, len(entries))
 		}
 	}
-	out := t.TempDir()
-	code, _, stderr := run(t, "run", "testdata/kubernetes.yaml", "--out", out, "--state-dir", t.TempDir())
-	if code != ExitHarness || !strings.Contains(stderr, "no provider for kubernetes targets") {
-		t.Fatalf("run: exit %d\n%s", code, stderr)
-	}
-	if entries, _ := os.ReadDir(out); len(entries) != 0 {
-		t.Fatalf("run created %d entries in --out", len(entries))
+	// --context supplies what the file lacks: the scenario is then valid.
+	if code, stdout, stderr := run(t, "validate", "testdata/kubernetes-nocontext.yaml", "--context", "kind-faultline"); code != 0 {
+		t.Fatalf("validate --context: exit %d\n%s%s", code, stdout, stderr)
 	}
 }

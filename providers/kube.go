@@ -1,0 +1,136 @@
+package providers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"faultline.dev/faultline/injectors"
+	"faultline.dev/faultline/scenarios"
+	"faultline.dev/faultline/targets"
+	"faultline.dev/faultline/targets/kube"
+)
+
+// KindKubernetes is the Kubernetes target kind.
+const KindKubernetes = scenarios.TargetKubernetes
+
+// Kube provides Kubernetes targets: it attaches to a StatefulSet through
+// the kubeconfig context the scenario names (it never creates or deletes
+// the cluster) and applies faults through the API.
+type Kube struct{}
+
+var _ targets.Provider = Kube{}
+
+// Kind is "kubernetes".
+func (Kube) Kind() string { return KindKubernetes }
+
+// KubeConfig is the attach configuration of a scenario's Kubernetes target.
+func KubeConfig(s *scenarios.Scenario) kube.Config {
+	k := s.Spec.Target.Kubernetes
+	return kube.Config{Kubeconfig: k.Kubeconfig, Context: k.Context, Namespace: k.Namespace, StatefulSet: k.StatefulSet,
+		Selector: k.Selector, Topology: k.Topology, Port: k.Port, CredentialsSecret: k.CredentialsSecret}
+}
+
+// Open attaches to the scenario's StatefulSet and waits until it is healthy.
+func (Kube) Open(ctx context.Context, s *scenarios.Scenario, o targets.OpenOptions) (targets.Session, error) {
+	if s.Spec.Target.Kubernetes == nil {
+		return nil, fmt.Errorf("kubernetes provider: the scenario has no kubernetes target")
+	}
+	cfg := KubeConfig(s)
+	cfg.Logf = o.Logf
+	c, err := kube.Attach(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	logf(o, "%s: attached, %d pods; waiting until healthy", c.Name(), len(c.Nodes()))
+	if err := c.WaitHealthy(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return &kubeSession{Cluster: c}, nil
+}
+
+// Faults is every kind applied through the Kubernetes API.
+func (Kube) Faults(string) *targets.Registry { return targets.NewRegistry(kube.Registry()) }
+
+type kubeSession struct{ *kube.Cluster }
+
+var _ targets.Session = (*kubeSession)(nil)
+
+func (k *kubeSession) Ref() targets.Ref {
+	cfg := k.Config()
+	return targets.Ref{Kind: KindKubernetes, Name: k.Name(),
+		Attrs: map[string]string{"kubeconfig": cfg.Kubeconfig, "context": cfg.Context, "namespace": cfg.Namespace}}
+}
+
+func (k *kubeSession) BuildFault(_ context.Context, st targets.Step) (injectors.Fault, error) {
+	switch st.Kind {
+	case kube.KindPodKill:
+		if len(st.Nodes) == 0 {
+			return nil, fmt.Errorf("podKill on %s: no pod selected", k.Name())
+		}
+		return k.PodKill(st.Nodes), nil
+	case kube.KindAZDrain:
+		var p scenarios.AZDrain
+		if err := json.Unmarshal(st.Params, &p); err != nil || p.Zone == "" {
+			return nil, fmt.Errorf("azDrain on %s: params %s: want a zone (%v)", k.Name(), st.Params, err)
+		}
+		return k.AZDrain(p.Zone, st.RunID), nil
+	}
+	return nil, fmt.Errorf("%s cannot be injected on a kubernetes target", st.Kind)
+}
+
+func (k *kubeSession) Leftovers(ctx context.Context, runID string) ([]string, error) {
+	return kube.CordonLeftovers(ctx, k.Client(), runID)
+}
+
+// CollectLogs writes every database pod's log (and its previous
+// container's, when it restarted) into dir.
+func (k *kubeSession) CollectLogs(ctx context.Context, dir string) error {
+	pods, err := k.Pods(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range pods {
+		for _, prev := range []bool{false, true} {
+			name := p.Name + ".log"
+			if prev {
+				name = p.Name + ".previous.log"
+			}
+			if err := podLog(ctx, k, p, prev, filepath.Join(dir, name)); err != nil && !prev {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func podLog(ctx context.Context, k *kubeSession, p corev1.Pod, previous bool, file string) error {
+	rc, err := k.Client().CoreV1().Pods(p.Namespace).GetLogs(p.Name, &corev1.PodLogOptions{Previous: previous}).Stream(ctx)
+	if err != nil {
+		return fmt.Errorf("log of %s: %w", p.Name, err)
+	}
+	defer rc.Close()
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(f, rc)
+	return err
+}
+
+func (k *kubeSession) Versions(ctx context.Context) targets.Versions {
+	return targets.AskVersions(ctx, k.Nodes())
+}
+
+// Close detaches: the cluster is not faultline's to tear down.
+func (k *kubeSession) Close(context.Context, bool) (string, error) {
+	k.Cluster.Close()
+	return "", nil
+}
