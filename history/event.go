@@ -27,6 +27,9 @@ const (
 	Probe  Type = "probe"
 	// Mark is a run milestone (workload start/end, heal-all, final read).
 	Mark Type = "mark"
+	// Cluster is something the target's control plane reported about a
+	// node or pod (evicted, scheduled, Pending and why, ready, restarted).
+	Cluster Type = "cluster"
 )
 
 // Special process ids for events that are not recorded by a workload client.
@@ -34,6 +37,7 @@ const (
 	ProcessNemesis = -1
 	ProcessProbe   = -2
 	ProcessRunner  = -3
+	ProcessCluster = -4
 )
 
 // Event is one line of history.jsonl.
@@ -53,9 +57,19 @@ type Event struct {
 	Err     string          `json:"err,omitempty"`
 	// Intended is the open-loop scheduled start (ns since run start) when it
 	// differs from Time, so latency under stalls is not hidden.
-	Intended int64       `json:"intended,omitempty"`
-	Fault    *FaultEvent `json:"fault,omitempty"`
-	Probe    *ProbeEvent `json:"probe,omitempty"`
+	Intended int64         `json:"intended,omitempty"`
+	Fault    *FaultEvent   `json:"fault,omitempty"`
+	Probe    *ProbeEvent   `json:"probe,omitempty"`
+	Cluster  *ClusterEvent `json:"cluster,omitempty"`
+}
+
+// ClusterEvent is one change of a target's pod or node as its control
+// plane reported it.
+type ClusterEvent struct {
+	Object  string `json:"object"`            // pod/galera-1, node/kind-worker2
+	Reason  string `json:"reason"`            // Scheduled, Pending, Ready, NotReady, Restarted, IPChanged, Deleted, Cordoned, Evicted, …
+	Message string `json:"message,omitempty"` // why, as the control plane says it
+	Host    string `json:"host,omitempty"`    // the Kubernetes node of a pod
 }
 
 // FaultPhase is a step in a fault's life as recorded in the history.

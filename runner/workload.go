@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -69,6 +70,15 @@ func (r *run) probeOnce(ctx context.Context) {
 	r.mu.Unlock()
 }
 
+// recordCluster records what the target's control plane reported.
+func (r *run) recordCluster(ev history.ClusterEvent) {
+	node, _ := strings.CutPrefix(ev.Object, "pod/")
+	if node == ev.Object {
+		node = ""
+	}
+	r.record(&history.Event{Process: history.ProcessCluster, Type: history.Cluster, Node: node, Cluster: &ev})
+}
+
 // probeLoop probes every interval until ctx ends.
 func (r *run) probeLoop(ctx context.Context, wg *sync.WaitGroup) {
 	defer wg.Done()
@@ -94,6 +104,13 @@ func (r *run) runTimeline(ctx context.Context) error {
 	r.stopProbes = func() { stopProbes(); probes.Wait() }
 	probes.Add(1)
 	go r.probeLoop(pctx, &probes)
+	if w, ok := r.target.(targets.Watcher); ok {
+		probes.Add(1)
+		go func() {
+			defer probes.Done()
+			w.Watch(pctx, r.recordCluster)
+		}()
+	}
 
 	wctx, stopWorkload := context.WithCancelCause(ctx)
 	defer stopWorkload(nil)

@@ -95,3 +95,11 @@ func NodeByName(t Target, name string) (Node, bool) {
 	}
 	return Node{}, false
 }
+
+// Watcher is a target whose control plane reports what happens to its
+// nodes beside the probes (a Kubernetes target: pods evicted, scheduled,
+// Pending and why, ready, restarted, an IP changed). The runner records
+// every event into the history until ctx ends.
+type Watcher interface {
+	Watch(ctx context.Context, emit func(history.ClusterEvent))
+}
