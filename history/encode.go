@@ -53,6 +53,11 @@ func appendTail(dst []byte, e *Event) ([]byte, error) {
 			return dst, err
 		}
 	}
+	if e.Cluster != nil {
+		if dst, err = appendMarshal(dst, `,"cluster":`, e.Cluster); err != nil {
+			return dst, err
+		}
+	}
 	return append(dst, '}', '\n'), nil
 }
 
@@ -63,7 +68,7 @@ func appendStringField(dst []byte, key, s string) []byte {
 	return appendString(append(dst, key...), s)
 }
 
-// appendMarshal encodes the rare nested objects (fault, probe) with
+// appendMarshal encodes the rare nested objects (fault, probe, cluster) with
 // encoding/json.
 func appendMarshal(dst []byte, key string, v any) ([]byte, error) {
 	b, err := json.Marshal(v)

@@ -41,6 +41,9 @@ func genEvent(rng *rand.Rand) Event {
 	if rng.IntN(8) == 0 {
 		e.Probe = &ProbeEvent{Node: "n2", Reachable: true, ConfID: rng.Int64(), GTIDCurrent: "0-1-" + strconv.Itoa(rng.IntN(1e6))}
 	}
+	if rng.IntN(8) == 0 {
+		e.Cluster = &ClusterEvent{Object: "pod/" + genString(rng), Reason: "Pending", Message: genString(rng), Host: genString(rng)}
+	}
 	return e
 }
 

@@ -13,6 +13,7 @@ type builder struct {
 	faults  *faultTracker
 	lanes   *laneTracker
 	marks   []Mark
+	cluster []ClusterMark
 }
 
 func newBuilder(nodes []MetaNode) *builder {
@@ -50,6 +51,10 @@ func (b *builder) add(e *history.Event) {
 		}
 	case history.Mark:
 		b.marks = append(b.marks, Mark{Time: t, Name: markName(e)})
+	case history.Cluster:
+		if e.Cluster != nil {
+			b.cluster = append(b.cluster, ClusterMark{Time: t, Node: e.Node, ClusterEvent: *e.Cluster})
+		}
 	}
 }
 
@@ -92,4 +97,5 @@ func (b *builder) finish(m *Model) {
 	m.Faults = b.faults.finish(b.end)
 	m.Timeline = b.lanes.finish(b.end)
 	m.Marks = b.marks
+	m.Cluster = b.cluster
 }

@@ -63,6 +63,7 @@ func timelineChart(m *Model) template.HTML {
 			s.rect("data role role-"+cssName(seg.Role), x0, laneY(i), x1-x0, laneH, roleColor(seg.Role), title)
 		}
 		s.targetOutlines(f, m.Faults, tl.Node, laneY(i))
+		s.clusterTicks(f, m.Cluster, tl.Node, laneY(i))
 	}
 	var pairs []string
 	for _, r := range roles {
@@ -71,6 +72,21 @@ func timelineChart(m *Model) template.HTML {
 	s.roleLegend(pairs)
 	s.xAxis(f)
 	return s.close()
+}
+
+// clusterTicks marks, on a pod's lane, what the control plane reported
+// about it (evicted, Pending, ready, restarted, …), each with its reason.
+func (s *svg) clusterTicks(f frame, evs []ClusterMark, node string, y float64) {
+	for _, e := range evs {
+		if e.Node != node {
+			continue
+		}
+		title := fmt.Sprintf("%s %s %s", fmtAt(e.Time), e.Object, e.Reason)
+		if e.Message != "" {
+			title += ": " + e.Message
+		}
+		s.rect("cluster-event", f.x(e.Time)-1, y-3, 2, laneH+6, "#202124", title)
+	}
 }
 
 // targetOutlines outlines, on a node's lane, the faults that targeted it.

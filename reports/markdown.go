@@ -23,6 +23,7 @@ func WriteMarkdown(m *Model, w io.Writer) error {
 	mdChecks(bw, m)
 	mdWindows(bw, m)
 	mdFaults(bw, m)
+	mdCluster(bw, m)
 	c := m.Counts
 	fmt.Fprintf(bw, "**Operations**: %d invoked · %d ok · %d fail · %d info · %d pending\n", c.Invoke, c.OK, c.Fail, c.Info, c.Pending)
 	if err := bw.Flush(); err != nil {
@@ -85,6 +86,23 @@ func mdFaults(w io.Writer, m *Model) {
 	for _, f := range m.Faults {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s %s |\n", mdCell(f.ID), mdCell(f.Kind),
 			mdCell(strings.Join(f.Targets, ", ")), fmtAt(f.Start), fmtHeal(f), effectEmoji(f.Effect), f.Effect)
+	}
+	fmt.Fprintln(w)
+}
+
+// mdCluster lists what the target's control plane reported (at most the
+// first 30 events: the report has them all).
+func mdCluster(w io.Writer, m *Model) {
+	if len(m.Cluster) == 0 {
+		return
+	}
+	fmt.Fprint(w, "### Cluster events\n\n| at | object | event | message |\n|---|---|---|---|\n")
+	for i, e := range m.Cluster {
+		if i == 30 {
+			fmt.Fprintf(w, "| … | %d more in report.html | | |\n", len(m.Cluster)-30)
+			break
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", fmtAt(e.Time), mdCell(e.Object), mdCell(e.Reason), mdCell(e.Message))
 	}
 	fmt.Fprintln(w)
 }

@@ -46,7 +46,16 @@ type Model struct {
 	Faults   []FaultWindow
 	Timeline []NodeTimeline // one lane per node, in node order
 	Marks    []Mark
-	Logs     []string // node logs, relative to Dir
+	Cluster  []ClusterMark // what the target's control plane reported, in time order
+	Logs     []string      // node logs, relative to Dir
+}
+
+// ClusterMark is one pod or node change the target's control plane
+// reported (a Kubernetes target): drawn on the pod's lane and listed.
+type ClusterMark struct {
+	Time int64
+	Node string // the database node (pod) it concerns, "" for a Kubernetes node
+	history.ClusterEvent
 }
 
 // Counts are totals over the history.
