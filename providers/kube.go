@@ -81,6 +81,8 @@ func (k *kubeSession) BuildFault(_ context.Context, st targets.Step) (injectors.
 			return nil, fmt.Errorf("azDrain on %s: params %s: want a zone (%v)", k.Name(), st.Params, err)
 		}
 		return k.AZDrain(p.Zone, st.RunID), nil
+	case kube.KindRollingRestart:
+		return k.RollingRestart()
 	}
 	return nil, fmt.Errorf("%s cannot be injected on a kubernetes target", st.Kind)
 }

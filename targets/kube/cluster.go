@@ -109,9 +109,19 @@ func (c *Cluster) statefulSet(ctx context.Context) (*appsv1.StatefulSet, error) 
 }
 
 func (c *Cluster) credentials(ctx context.Context) error {
-	s, err := c.cs.CoreV1().Secrets(c.cfg.Namespace).Get(ctx, c.cfg.CredentialsSecret, metav1.GetOptions{})
+	names := []string{c.cfg.CredentialsSecret}
+	if c.cfg.CredentialsSecret == c.cfg.StatefulSet+"-credentials" {
+		names = append(names, c.cfg.StatefulSet) // the default: either name
+	}
+	var s *corev1.Secret
+	var err error
+	for _, name := range names {
+		if s, err = c.cs.CoreV1().Secrets(c.cfg.Namespace).Get(ctx, name, metav1.GetOptions{}); err == nil {
+			break
+		}
+	}
 	if err != nil {
-		return fmt.Errorf("credentials secret: %w", err)
+		return fmt.Errorf("credentials secret %s: %w", strings.Join(names, " or "), err)
 	}
 	c.user = string(s.Data["user"])
 	if c.user == "" {

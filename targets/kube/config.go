@@ -35,7 +35,7 @@ type Config struct {
 	Topology string
 	Port     int // SQL port in the pods; default 3306
 	// CredentialsSecret holds the SQL user (key "user" or "username") and
-	// "password"; default "<statefulSet>-credentials".
+	// "password"; default "<statefulSet>-credentials", else "<statefulSet>".
 	CredentialsSecret string
 	Logf              func(format string, a ...any)
 }

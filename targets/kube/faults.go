@@ -57,6 +57,7 @@ func Registry() *injectors.Registry {
 	r := injectors.NewRegistry()
 	r.RegisterLife(KindPodKill, injectors.Lifecycle{OneShot: true, Proof: "each pod deleted (grace 0) and replaced by a new one, or gone"}, rebuildPodKill)
 	r.RegisterLife(KindAZDrain, injectors.Lifecycle{Proof: "every node of the zone cordoned and no database pod running there"}, rebuildAZDrain)
+	r.RegisterLife(KindRollingRestart, injectors.Lifecycle{OneShot: true, Proof: "the StatefulSet rolling to a new revision"}, rebuildRolling)
 	return r
 }
 

@@ -1,0 +1,58 @@
+package e2e
+
+import (
+	"context"
+	"sort"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"faultline.dev/faultline/targets"
+	"faultline.dev/faultline/targets/kube"
+)
+
+var _ = Describe("attaching to a StatefulSet", func() {
+	It("finds one pod per zone and probes each one's Galera role through its port-forward", func(ctx SpecContext) {
+		c := attach(ctx)
+		defer c.Close()
+		Expect(c.Topology()).To(Equal("galera"))
+		var zones []string
+		for _, n := range c.Nodes() {
+			zones = append(zones, n.Zone)
+		}
+		sort.Strings(zones)
+		Expect(zones).To(Equal([]string{"a", "b", "c"}))
+		for _, p := range targets.ProbeAll(ctx, c) {
+			Expect(p.Err).To(BeEmpty(), p.Node)
+			Expect(p.Role).To(Equal(targets.RoleGaleraSynced), p.Node)
+			Expect(p.ClusterSize).To(Equal(3), p.Node)
+		}
+		Expect(targets.AskVersions(ctx, c.Nodes()).Galera).NotTo(BeEmpty())
+	})
+
+	It("refuses a namespace that is not opted in to chaos, and a missing context", func(ctx SpecContext) {
+		cs := clientset(ctx)
+		_, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "fl-not-opted-in"}}, metav1.CreateOptions{})
+		if err != nil {
+			Expect(err.Error()).To(ContainSubstring("already exists"))
+		}
+		cfg := config()
+		cfg.Namespace = "fl-not-opted-in"
+		_, err = kube.Attach(ctx, cfg)
+		Expect(err).To(MatchError(ContainSubstring("not opted in to chaos")))
+		cfg = config()
+		cfg.Context = ""
+		_, err = kube.Attach(ctx, cfg)
+		Expect(err).To(MatchError(ContainSubstring("never uses the current context silently")))
+	})
+})
+
+// clientset is a client of the suite's cluster.
+func clientset(ctx context.Context) kubeClient {
+	GinkgoHelper()
+	c := attach(ctx)
+	DeferCleanup(c.Close)
+	return c.Client()
+}

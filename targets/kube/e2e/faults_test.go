@@ -1,0 +1,161 @@
+package e2e
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"faultline.dev/faultline/history"
+	"faultline.dev/faultline/injectors"
+	"faultline.dev/faultline/providers"
+	"faultline.dev/faultline/targets/kube"
+)
+
+// events collects what a cluster's Watch reports.
+type events struct {
+	mu  sync.Mutex
+	evs []history.ClusterEvent
+}
+
+func (e *events) add(ev history.ClusterEvent) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.evs = append(e.evs, ev)
+}
+
+// reasons lists the reasons reported about object, in order.
+func (e *events) reasons(object string) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for _, ev := range e.evs {
+		if ev.Object == object {
+			out = append(out, ev.Reason)
+		}
+	}
+	return out
+}
+
+// order lists the objects that reported reason, first report each, in order.
+func (e *events) order(reason string) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for _, ev := range e.evs {
+		if ev.Reason == reason && !slices.Contains(out, ev.Object) {
+			out = append(out, ev.Object)
+		}
+	}
+	return out
+}
+
+func watch(ctx context.Context, c *kube.Cluster) *events {
+	ev := &events{}
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() { defer close(done); c.Watch(wctx, ev.add) }()
+	DeferCleanup(func() { cancel(); <-done })
+	time.Sleep(time.Second) // the informers' initial lists are not reported
+	return ev
+}
+
+// zoneOf is the zone of a pod's node.
+func zoneOf(c *kube.Cluster, pod string) string {
+	for _, n := range c.Nodes() {
+		if n.Name == pod {
+			return n.Zone
+		}
+	}
+	return ""
+}
+
+var _ = Describe("faults through the Kubernetes API", Ordered, func() {
+	It("podKill replaces a pod with grace 0; the cluster re-forms and the watch saw it", func(ctx SpecContext) {
+		c := attach(ctx)
+		defer c.Close()
+		ev := watch(ctx, c)
+		f := c.PodKill([]string{"galera-1"})
+		Expect(f.Inject(ctx)).To(Succeed())
+		Eventually(func(g Gomega) {
+			e, err := f.(injectors.Verifier).Verify(ctx)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(e.Held).To(BeTrue(), e.Summary)
+		}).WithContext(ctx).WithTimeout(30 * time.Second).Should(Succeed())
+		Expect(f.(injectors.RecoveryWaiter).WaitRecovered(ctx)).To(Succeed())
+		Expect(c.WaitHealthy(ctx)).To(Succeed())
+		Eventually(func() []string { return ev.reasons("pod/galera-1") }).WithTimeout(10 * time.Second).
+			Should(ContainElements("Deleted", "Created", "Scheduled", "Ready"))
+	}, SpecTimeout(5*time.Minute))
+
+	It("azDrain cordons a zone and evicts its pod, which stays Pending on its zonal volume; heal uncordons and the StatefulSet is Ready", func(ctx SpecContext) {
+		c := attach(ctx)
+		defer c.Close()
+		ev := watch(ctx, c)
+		zone := zoneOf(c, "galera-2")
+		Expect(zone).NotTo(BeEmpty())
+		ledger, err := injectors.OpenLedger(GinkgoT().TempDir())
+		Expect(err).NotTo(HaveOccurred())
+		f := c.AZDrain(zone, "e2e-drain")
+		g := injectors.NewGuard(ledger, "e2e-drain", "step-1", []string{"galera-2"}, f)
+		Expect(g.Inject(ctx)).To(Succeed())
+		Eventually(func(gm Gomega) {
+			e, err := g.Verify(ctx)
+			gm.Expect(err).NotTo(HaveOccurred())
+			gm.Expect(e.Held).To(BeTrue(), e.Summary)
+		}).WithContext(ctx).WithTimeout(time.Minute).Should(Succeed())
+		// The replacement pod cannot follow: its local-path volume is bound to the drained zone.
+		Eventually(func() []string { return ev.reasons("pod/galera-2") }).WithTimeout(30 * time.Second).Should(ContainElement("Pending"))
+		left, err := kube.CordonLeftovers(ctx, c.Client(), "e2e-drain")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(left).NotTo(BeEmpty())
+		Expect(g.Recover(ctx)).To(Succeed())
+		Expect(f.(injectors.RecoveryWaiter).WaitRecovered(ctx)).To(Succeed())
+		Expect(c.WaitHealthy(ctx)).To(Succeed())
+		Expect(kube.CordonLeftovers(ctx, c.Client(), "e2e-drain")).To(BeEmpty())
+	}, SpecTimeout(8*time.Minute))
+
+	It("rollingRestart rolls every pod through the StatefulSet controller, highest ordinal first", func(ctx SpecContext) {
+		c := attach(ctx)
+		defer c.Close()
+		ev := watch(ctx, c)
+		f, err := c.RollingRestart()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(f.Inject(ctx)).To(Succeed())
+		Eventually(func(g Gomega) {
+			e, err := f.(injectors.Verifier).Verify(ctx)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(e.Held).To(BeTrue(), e.Summary)
+		}).WithContext(ctx).WithTimeout(30 * time.Second).Should(Succeed())
+		Expect(f.(injectors.RecoveryWaiter).WaitRecovered(ctx)).To(Succeed())
+		Expect(c.WaitHealthy(ctx)).To(Succeed())
+		Expect(ev.order("Created")).To(Equal([]string{"pod/galera-2", "pod/galera-1", "pod/galera-0"}))
+	}, SpecTimeout(8*time.Minute))
+
+	It("a drain left by a harness that died is lifted by recover, from the ledger alone", func(ctx SpecContext) {
+		c := attach(ctx)
+		defer c.Close()
+		state := GinkgoT().TempDir()
+		ledger, err := injectors.OpenLedger(state)
+		Expect(err).NotTo(HaveOccurred())
+		zone := zoneOf(c, "galera-0")
+		g := injectors.NewGuard(ledger, "e2e-crash", "step-1", []string{"galera-0"}, c.AZDrain(zone, "e2e-crash")).
+			On(injectors.TargetRef{Kind: providers.KindKubernetes, Name: c.Name()})
+		Expect(g.Inject(ctx)).To(Succeed())
+		// The harness dies here: nothing heals the fault but the ledger.
+		healed, err := injectors.RecoverAll(ctx, ledger, providers.Default().Rebuilder(state), "e2e-crash")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(healed).To(HaveLen(1))
+		nodes, err := c.Client().CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: kube.ZoneLabel + "=" + zone})
+		Expect(err).NotTo(HaveOccurred())
+		for _, n := range nodes.Items {
+			Expect(n.Spec.Unschedulable).To(BeFalse(), n.Name)
+			Expect(n.Annotations).NotTo(HaveKey(kube.CordonedBy), n.Name)
+		}
+		Expect(c.WaitHealthy(ctx)).To(Succeed())
+	}, SpecTimeout(8*time.Minute))
+})
