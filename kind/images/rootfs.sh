@@ -42,7 +42,8 @@ chroot_install() {
   chroot "$dir" /bin/sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq --no-install-recommends "$@" && apt-get clean' sh "$@" >&2 || rc=$?
   umount "$dir/proc"
-  rm -rf "$dir/usr/sbin/policy-rc.d" "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin
+  rm -rf "$dir/usr/sbin/policy-rc.d" "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin \
+    "$dir"/usr/share/doc/* "$dir"/usr/share/man/* "$dir"/usr/share/info/*
   : > "$dir/etc/resolv.conf"
   return $rc
 }
@@ -59,10 +60,11 @@ import_tree() {
   docker import "${changes[@]}" "$tar" "$image" >/dev/null
 }
 
-# tree_image IMAGE PKGS [CHANGE...]: the image of minbase + PKGS.
+# tree_image IMAGE PKGS CLEAN [CHANGE...]: the image of minbase + PKGS,
+# with the paths CLEAN (relative to the tree's root) emptied.
 tree_image() {
-  local image=$1 pkgs=$2; shift 2
-  local hash; hash=$(inputs_hash "$DEBIAN_SUITE" "$DEBIAN_MIRROR" "$pkgs" "$@")
+  local image=$1 pkgs=$2 clean=$3; shift 3
+  local hash; hash=$(inputs_hash "$DEBIAN_SUITE" "$DEBIAN_MIRROR" "$pkgs" "$clean" "$here/rootfs.sh" "$@")
   if image_current "$image" "$hash"; then log "$image is current"; return; fi
   begin "$image (debootstrap minbase + apt-get install)"
   local base; base=$(minbase)
@@ -70,15 +72,19 @@ tree_image() {
   rm -rf "$dir" && cp -a "$base" "$dir"
   # shellcheck disable=SC2086 # a word list
   chroot_install "$dir" $pkgs
+  local c
+  for c in $clean; do find "$dir/$c" -mindepth 1 -delete; done
   import_tree "$dir" "$image" "$hash" "$@"
   rm -rf "$dir"
   finish "$image"
 }
 
-rootfs() { tree_image "$ROOTFS_IMAGE" "$ROOTFS_PKGS" 'CMD ["/bin/bash"]'; }
+rootfs() { tree_image "$ROOTFS_IMAGE" "$ROOTFS_PKGS" "" 'CMD ["/bin/bash"]'; }
 
+# The datadir Debian's postinst initialised goes: a member's start script
+# tells a new (empty) volume from one holding data.
 mariadb() {
-  tree_image "$MARIADB_IMAGE" "$MARIADB_PKGS" 'CMD ["/bin/bash"]' 'USER root'
+  tree_image "$MARIADB_IMAGE" "$MARIADB_PKGS" var/lib/mysql 'CMD ["/bin/bash"]'
 }
 
 # agent BINARY: the rootfs with BINARY as /usr/local/bin/faultline.
