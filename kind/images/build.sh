@@ -42,6 +42,14 @@ inputs_hash() {
 image_current() {
   [ "$(docker image inspect -f "{{index .Config.Labels \"$HASH_LABEL\"}}" "$1" 2>/dev/null)" = "$2" ]
 }
+# quiet CMD...: runs CMD, showing its output only when it fails (the legacy
+# builder warns on every build that it is deprecated).
+quiet() {
+  local out rc=0
+  out=$("$@" 2>&1) || rc=$?
+  [ $rc -eq 0 ] || printf '%s\n' "$out" >&2
+  return $rc
+}
 # begin WHAT / finish WHAT: say what is built and, after, how long it took.
 begin() { log "building $1"; t0=$(date +%s); }
 finish() { log "built $1 in $(( $(date +%s) - t0 )) s"; }

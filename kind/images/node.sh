@@ -16,17 +16,18 @@ image_id() { docker image inspect -f '{{.Id}}' "$1"; }
 # docker_build IMAGE HASH CONTEXT [ARGS...]: a legacy-builder build, labelled.
 docker_build() {
   local image=$1 hash=$2 ctx=$3; shift 3
-  docker build -q --label "$HASH_LABEL=$hash" "$@" -t "$image" "$ctx" >/dev/null
+  quiet docker build -q --label "$HASH_LABEL=$hash" "$@" -t "$image" "$ctx"
 }
 
 base_image() {
   local files; files=$(kind_dir)/images/base/files
-  local hash; hash=$(inputs_hash "$(image_id "$ROOTFS_IMAGE")" "$PAUSE_TAG" "$here/base/Dockerfile" \
+  local hash; hash=$(inputs_hash "$(image_id "$ROOTFS_IMAGE")" "$PAUSE_TAG" "$here/base/Dockerfile" "$here/node.sh" \
     "$here/base/ctr" "$BIN/crictl-$CRICTL_VERSION" "$(cd "$files" && find . -type f | sort | xargs sha256sum)")
   image_current "$BASE_IMAGE" "$hash" && return
   log "kind base image $BASE_IMAGE"
   local ctx; ctx=$(mktemp -d)
-  cp -r "$files" "$ctx/files" && cp "$here/base/Dockerfile" "$here/base/ctr" "$ctx/"
+  # The module cache is read-only: the files get their usual modes back.
+  cp -r "$files" "$ctx/files" && chmod -R u+w,go-w "$ctx/files" && cp "$here/base/Dockerfile" "$here/base/ctr" "$ctx/"
   cp "$BIN/crictl-$CRICTL_VERSION" "$ctx/crictl"
   docker_build "$BASE_IMAGE" "$hash" "$ctx" --build-arg "ROOTFS=$ROOTFS_IMAGE" --build-arg "PAUSE_TAG=$PAUSE_TAG"
   rm -rf "$ctx"
@@ -59,12 +60,17 @@ extra_images() {
     "registry.k8s.io/coredns/coredns:$COREDNS_VERSION $KINDNETD_IMAGE $LPP_IMAGE $LPH_IMAGE"
 }
 
-components() {
+# control_plane: the images of Kubernetes' own binaries.
+control_plane() {
   local c
   for c in kube-apiserver kube-controller-manager kube-scheduler; do
     component "registry.k8s.io/$c:$K8S_VERSION" scratch "$K8S_BIN/$c" "/usr/local/bin/$c"
   done
   component "registry.k8s.io/kube-proxy:$K8S_VERSION" "$ROOTFS_IMAGE" "$K8S_BIN/kube-proxy" /usr/local/bin/kube-proxy
+}
+
+# addons: the other images kubeadm and kind's manifests name.
+addons() {
   component "registry.k8s.io/pause:$PAUSE_TAG" scratch "$BIN/pause" /pause '["/pause"]' 65535:65535
   component "registry.k8s.io/etcd:$ETCD_TAG" scratch "$BIN/etcd-$ETCD_VERSION" /usr/local/bin/etcd
   component "registry.k8s.io/coredns/coredns:$COREDNS_VERSION" scratch "$BIN/coredns-$COREDNS_VERSION" \
@@ -89,11 +95,12 @@ server_dir() {
 }
 
 node() {
-  stamp "k8s-$K8S_VERSION" || { log "no Kubernetes binaries yet: run '$0 binaries' first"; exit 1; }
   rootfs
   begin "node image $NODE_IMAGE"
   base_image
-  components
+  addons
+  stamp "k8s-$K8S_VERSION" || { log "no Kubernetes binaries yet: run '$0 binaries' first"; exit 1; }
+  control_plane
   local ids=() i
   for i in "$BASE_IMAGE" "registry.k8s.io/kube-proxy:$K8S_VERSION" $(extra_images); do ids+=("$(image_id "$i")"); done
   for i in kube-apiserver kube-controller-manager kube-scheduler; do ids+=("$(image_id "registry.k8s.io/$i:$K8S_VERSION")"); done
@@ -105,7 +112,10 @@ node() {
   server_dir "$dir"
   (cd "$root" && GOFLAGS= go run ./kind/images/nodeimage -dir "$dir" -base "$BASE_IMAGE" -image "$NODE_IMAGE")
   # kind's build commits without labels: add the inputs' hash (no new layer).
-  printf 'FROM %s\n' "$NODE_IMAGE" | docker build -q --label "$HASH_LABEL=$hash" -t "$NODE_IMAGE" - >/dev/null
+  local ctx; ctx=$(mktemp -d)
+  printf 'FROM %s\n' "$NODE_IMAGE" > "$ctx/Dockerfile"
+  docker_build "$NODE_IMAGE" "$hash" "$ctx"
+  rm -rf "$ctx"
   rm -rf "$dir"
   finish "$NODE_IMAGE"
 }

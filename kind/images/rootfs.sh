@@ -99,9 +99,9 @@ agent() {
   begin "$image"
   local ctx; ctx=$(mktemp -d)
   cp "$bin" "$ctx/faultline"
-  printf 'FROM %s\nCOPY faultline /usr/local/bin/faultline\nLABEL %s=%s\nENTRYPOINT ["/usr/local/bin/faultline"]\n' \
-    "$ROOTFS_IMAGE" "$HASH_LABEL" "$hash" > "$ctx/Dockerfile"
-  docker build -q -t "$image" "$ctx" >/dev/null
+  printf 'FROM %s\nCOPY faultline /usr/local/bin/faultline\nENTRYPOINT ["/usr/local/bin/faultline"]\n' \
+    "$ROOTFS_IMAGE" > "$ctx/Dockerfile"
+  docker_build "$image" "$hash" "$ctx"
   rm -rf "$ctx"
   finish "$image"
   echo "$image"
