@@ -6,7 +6,7 @@ LDFLAGS  := -X faultline.dev/faultline/internal/buildinfo.version=$(VERSION)
 SCENARIO ?= default
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.6.1
 
-.PHONY: all build deps demo test test-unit test-integration bench bench-workload controls crash fuzz verify clean
+.PHONY: all build deps kind-images demo test test-unit test-integration bench bench-workload controls crash fuzz verify clean
 
 all: build
 
@@ -15,6 +15,12 @@ build:
 
 deps:
 	./hack/install-deps.sh
+
+# The images of faultline's kind clusters, built locally (no registry):
+# a Docker daemon on 198.19.0.0/16, then every stage of kind/images/build.sh
+# (cached: a second run takes seconds).
+kind-images: deps
+	hack/dockerd.sh start && kind/images/build.sh all
 
 # The main job: run the default scenario on the embedded lab (real MariaDB
 # Galera in network namespaces), print the report path and the verdict. The

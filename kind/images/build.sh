@@ -29,6 +29,31 @@ stamp() { [ -e "$CACHE/stamps/$1" ]; }
 done_stamp() { mkdir -p "$CACHE/stamps" && touch "$CACHE/stamps/$1"; }
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 
+# Every image this script builds carries the hash of its inputs in this
+# label; an image whose label matches is current and is not rebuilt.
+HASH_LABEL=faultline.dev/inputs
+# inputs_hash WORDS...: sha256 of the words (file contents where a word is a file).
+inputs_hash() {
+  local w
+  for w in "$@"; do if [ -f "$w" ]; then sha256sum <"$w"; else printf '%s\n' "$w"; fi; done |
+    sha256sum | cut -c1-16
+}
+# image_current IMAGE HASH: true when IMAGE exists with HASH in its label.
+image_current() {
+  [ "$(docker image inspect -f "{{index .Config.Labels \"$HASH_LABEL\"}}" "$1" 2>/dev/null)" = "$2" ]
+}
+# quiet CMD...: runs CMD, showing its output only when it fails (the legacy
+# builder warns on every build that it is deprecated).
+quiet() {
+  local out rc=0
+  out=$("$@" 2>&1) || rc=$?
+  [ $rc -eq 0 ] || printf '%s\n' "$out" >&2
+  return $rc
+}
+# begin WHAT / finish WHAT: say what is built and, after, how long it took.
+begin() { log "building $1"; t0=$(date +%s); }
+finish() { log "built $1 in $(( $(date +%s) - t0 )) s"; }
+
 # Names of what this script produces (read by faultline's tests and 'kind up').
 NODE_IMAGE=faultline.dev/kind-node:$K8S_VERSION
 MARIADB_IMAGE=faultline.dev/mariadb:10.11-$DEBIAN_SUITE
@@ -112,7 +137,17 @@ binaries() {
   build_k8s
 }
 
+# shellcheck source=rootfs.sh
+. "$here/rootfs.sh"
+# shellcheck source=node.sh
+. "$here/node.sh"
+
 case "${1:-all}" in
   binaries) binaries ;;
-  *) echo "usage: $0 [all|binaries|rootfs|node|mariadb]" >&2; exit 2 ;;
+  rootfs) rootfs ;;
+  node) node ;;
+  mariadb) mariadb ;;
+  agent) shift; agent "$@" ;;
+  all) binaries; rootfs; node; mariadb ;;
+  *) echo "usage: $0 [all|binaries|rootfs|node|mariadb|agent BINARY]" >&2; exit 2 ;;
 esac
