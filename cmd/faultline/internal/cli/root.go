@@ -94,6 +94,7 @@ decide), 3 the harness failed or the input was bad.`,
 		newCheckCmd(),
 		newReportCmd(),
 		newLabCmd(),
+		newKindCmd(),
 		newDoctorCmd(),
 		newVersionCmd(),
 	)
