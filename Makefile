@@ -6,7 +6,7 @@ LDFLAGS  := -X faultline.dev/faultline/internal/buildinfo.version=$(VERSION)
 SCENARIO ?= default
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.6.1
 
-.PHONY: all build deps kind-images demo test test-unit test-integration bench bench-workload controls crash fuzz verify clean
+.PHONY: all build deps kind-images demo test test-unit test-integration test-kind bench bench-workload controls crash fuzz verify clean
 
 all: build
 
@@ -28,15 +28,23 @@ kind-images: deps
 demo: deps build
 	./$(BIN) run $(SCENARIO) --out runs
 
-# Every test: hermetic unit tests with -race, then the integration tests
-# against real servers (real mariadbd labs, real kernel faults, Chromium).
-test: deps test-unit test-integration
+# Every test: hermetic unit tests with -race, the integration tests against
+# real servers (real mariadbd labs, real kernel faults, Chromium), then the
+# Kubernetes suite on a real kind cluster.
+test: deps test-unit test-integration test-kind
 
 test-unit:
-	$(GO) test -race -count=1 -timeout 20m -skip 'Integration' ./...
+	$(GO) test -race -count=1 -timeout 20m -skip 'Integration|TestKind' ./...
 
 test-integration:
 	$(GO) test -count=1 -p 1 -timeout 60m -run 'Integration' ./...
+
+# The Kubernetes suite: a Docker daemon on 198.19.0.0/16, the locally built
+# images (cached by version), ONE kind cluster (faultline-test, kept for the
+# next run; FAULTLINE_KIND_KEEP=0 deletes it) for the kind package's tests
+# and the Kubernetes target's Ginkgo suite.
+test-kind: kind-images
+	$(GO) test -count=1 -p 1 -timeout 60m -run 'TestKind' ./kind/ ./targets/kube/e2e/
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime=1x ./targets/... 
