@@ -65,5 +65,8 @@ func ApplyKube(s *Scenario, o KubeOverrides) error {
 	if k.Context == "" {
 		v.errorf("spec.target.kubernetes", "no kubeconfig context; expected context: NAME here or --context NAME (faultline never uses the current context silently)")
 	}
+	if o.Namespace != "" {
+		v.kubernetes(k) // the namespace given on the command line obeys the file's rules
+	}
 	return v.errs.Err()
 }

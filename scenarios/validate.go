@@ -170,8 +170,8 @@ func (v *validator) kubernetes(k *KubeTarget) {
 	switch {
 	case k.Namespace == "":
 		v.errorf(join(p, "namespace"), "missing namespace; expected the namespace of the StatefulSet (labelled faultline.dev/chaos=allowed)")
-	case k.Namespace == "kube-system":
-		v.errorf(join(p, "namespace"), "namespace kube-system is never a chaos target; expected an application namespace")
+	case k.Namespace == "kube-system" || k.Namespace == "kube-public" || k.Namespace == "kube-node-lease":
+		v.errorf(join(p, "namespace"), "namespace %s is never a chaos target; expected an application namespace", k.Namespace)
 	case !dns1123Label.MatchString(k.Namespace):
 		v.errorf(join(p, "namespace"), "%q is not a namespace name; expected a DNS-1123 label", k.Namespace)
 	}

@@ -29,6 +29,8 @@ func TestValidationRules(t *testing.T) {
 		{"nodeOptions unknown node", doc{target: "  target:\n    local:\n      topology: galera\n      nodes: 3\n      nodeOptions: {n4: {x: y}}\n"}, "spec.target.local.nodeOptions.n4", "unknown node"},
 		{"semiSync on galera", doc{target: "  target:\n    local: {topology: galera, nodes: 3, semiSyncTimeout: 2s}\n"}, "spec.target.local.semiSyncTimeout", "replication topologies"},
 		{"kube kube-system", doc{target: "  target:\n    kubernetes: {namespace: kube-system, statefulSet: m}\n"}, "spec.target.kubernetes.namespace", "never a chaos target"},
+		{"kube kube-public", doc{target: "  target:\n    kubernetes: {namespace: kube-public, statefulSet: m}\n"}, "spec.target.kubernetes.namespace", "never a chaos target"},
+		{"kube kube-node-lease", doc{target: "  target:\n    kubernetes: {namespace: kube-node-lease, statefulSet: m}\n"}, "spec.target.kubernetes.namespace", "never a chaos target"},
 		{"kube no namespace", doc{target: "  target:\n    kubernetes: {statefulSet: m}\n"}, "spec.target.kubernetes.namespace", "missing namespace"},
 		// workload
 		{"workload kind unknown", doc{workload: "  workload: {kind: tpcc, duration: 60s}\n"}, "spec.workload.kind", "unknown workload kind"},

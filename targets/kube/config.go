@@ -58,8 +58,11 @@ func (c Config) validate() error {
 	if c.Context == "" {
 		errs = append(errs, errors.New("no kubeconfig context named: give one (--context, or spec.target.kubernetes.context); faultline never uses the current context silently"))
 	}
-	if c.Namespace == "" {
+	switch c.Namespace {
+	case "":
 		errs = append(errs, errors.New("no namespace"))
+	case "kube-system", "kube-public", "kube-node-lease":
+		errs = append(errs, fmt.Errorf("namespace %s is never a chaos target", c.Namespace))
 	}
 	if c.StatefulSet == "" && c.Selector == "" {
 		errs = append(errs, errors.New("neither a StatefulSet nor a pod selector"))

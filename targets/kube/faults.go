@@ -172,9 +172,11 @@ type azDrainParams struct {
 }
 
 type azDrain struct {
-	p  azDrainParams
-	cs kubernetes.Interface
-	c  *Cluster
+	p       azDrainParams
+	cs      kubernetes.Interface
+	c       *Cluster
+	evicted []string // pods evicted by this drain
+	refused int      // evictions a PodDisruptionBudget refused (429), retried
 }
 
 // AZDrain cordons every node of a zone and evicts the database pods on
@@ -257,11 +259,13 @@ func (f *azDrain) evict(ctx context.Context, nodes []corev1.Node) error {
 			err := evict(ctx, f.cs, p)
 			switch {
 			case err == nil, apierrors.IsNotFound(err):
+				f.evicted = append(f.evicted, p.Name)
 				if f.c != nil {
 					f.c.fwd.drop(p.Name)
 				}
 			case apierrors.IsTooManyRequests(err):
 				refused++
+				f.refused++
 			default:
 				return fmt.Errorf("azDrain zone %s: evict %s: %w", f.p.Zone, p.Name, err)
 			}
@@ -317,7 +321,8 @@ func (f *azDrain) Verify(ctx context.Context) (injectors.Evidence, error) {
 		}
 	}
 	held := len(open) == 0 && len(running) == 0
-	summary := fmt.Sprintf("zone %s: %d node(s) cordoned (%s), no database pod running there", f.p.Zone, len(names), strings.Join(names, ", "))
+	summary := fmt.Sprintf("zone %s: %d node(s) cordoned (%s), no database pod running there; evicted %v, %d eviction(s) refused by a PodDisruptionBudget (429) and retried",
+		f.p.Zone, len(names), strings.Join(names, ", "), f.evicted, f.refused)
 	if !held {
 		summary = fmt.Sprintf("zone %s: schedulable %v, database pods still running %v", f.p.Zone, open, running)
 	}

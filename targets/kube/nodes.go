@@ -113,3 +113,28 @@ func podReady(p corev1.Pod) bool {
 	}
 	return false
 }
+
+// LiftCordons uncordons every node faultline cordoned — of run runID, or
+// of every run when runID is "" — found by its annotation alone: what
+// `faultline recover --context` does from any machine after a harness
+// crash, with no ledger at hand. It returns the nodes it uncordoned.
+func LiftCordons(ctx context.Context, cs kubernetes.Interface, runID string) ([]string, error) {
+	nodes, err := cordonedBy(ctx, cs, func(m string) bool { return runID == "" || strings.HasPrefix(m, runID+"/") })
+	if err != nil {
+		return nil, err
+	}
+	var done []string
+	for _, n := range nodes {
+		if err := uncordon(ctx, cs, n); err != nil {
+			return done, err
+		}
+		done = append(done, n)
+	}
+	return done, nil
+}
+
+// ClusterClient is a client of a kubeconfig context, for what needs no
+// StatefulSet (recover).
+func ClusterClient(kubeconfig, context string) (kubernetes.Interface, error) {
+	return Where{Kubeconfig: kubeconfig, Context: context, Namespace: "-", StatefulSet: "-"}.client()
+}

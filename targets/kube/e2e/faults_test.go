@@ -2,13 +2,17 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"faultline.dev/faultline/history"
 	"faultline.dev/faultline/injectors"
@@ -134,6 +138,49 @@ var _ = Describe("faults through the Kubernetes API", Ordered, func() {
 		Expect(f.(injectors.RecoveryWaiter).WaitRecovered(ctx)).To(Succeed())
 		Expect(c.WaitHealthy(ctx)).To(Succeed())
 		Expect(ev.order("Created")).To(Equal([]string{"pod/galera-2", "pod/galera-1", "pod/galera-0"}))
+	}, SpecTimeout(8*time.Minute))
+
+	It("azDrain retries what the PodDisruptionBudget refuses (429) until the budget allows it", func(ctx SpecContext) {
+		c := attach(ctx)
+		defer c.Close()
+		pdbs := c.Client().PolicyV1().PodDisruptionBudgets(namespace)
+		setBudget := func(ctx context.Context, n int) {
+			patch := []byte(fmt.Sprintf(`{"spec":{"maxUnavailable":%d}}`, n))
+			_, err := pdbs.Patch(ctx, statefulSet, types.MergePatchType, patch, metav1.PatchOptions{})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		setBudget(ctx, 0)
+		DeferCleanup(func(ctx SpecContext) { setBudget(ctx, 1) })
+		f := c.AZDrain(zoneOf(c, "galera-1"), "e2e-budget")
+		DeferCleanup(func(ctx SpecContext) { Expect(f.Recover(ctx)).To(Succeed()) })
+		done := make(chan error, 1)
+		go func() { done <- f.Inject(ctx) }()
+		Consistently(done).WithTimeout(4 * time.Second).ShouldNot(Receive()) // refused, retried
+		setBudget(ctx, 1)
+		Eventually(done).WithTimeout(time.Minute).Should(Receive(BeNil()))
+		e, err := f.(injectors.Verifier).Verify(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		m := regexp.MustCompile(`(\d+) eviction\(s\) refused`).FindStringSubmatch(e.Summary)
+		Expect(m).NotTo(BeNil(), e.Summary)
+		Expect(strconv.Atoi(m[1])).To(BeNumerically(">=", 1), e.Summary)
+		Expect(f.Recover(ctx)).To(Succeed())
+		Expect(f.(injectors.RecoveryWaiter).WaitRecovered(ctx)).To(Succeed())
+		Expect(c.WaitHealthy(ctx)).To(Succeed())
+	}, SpecTimeout(8*time.Minute))
+
+	It("recover --context lifts a harness's cordons from the cluster alone, with no ledger", func(ctx SpecContext) {
+		c := attach(ctx)
+		defer c.Close()
+		zone := zoneOf(c, "galera-1")
+		Expect(c.AZDrain(zone, "e2e-noledger").Inject(ctx)).To(Succeed())
+		// The harness and its machine are gone; another machine recovers.
+		cs, err := kube.ClusterClient(cluster.Kubeconfig, cluster.Context)
+		Expect(err).NotTo(HaveOccurred())
+		lifted, err := kube.LiftCordons(ctx, cs, "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(lifted).NotTo(BeEmpty())
+		Expect(kube.CordonLeftovers(ctx, cs, "e2e-noledger")).To(BeEmpty())
+		Expect(c.WaitHealthy(ctx)).To(Succeed())
 	}, SpecTimeout(8*time.Minute))
 
 	It("a drain left by a harness that died is lifted by recover, from the ledger alone", func(ctx SpecContext) {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"faultline.dev/faultline/injectors"
+	"faultline.dev/faultline/targets/kube"
 	"faultline.dev/faultline/targets/local"
 )
 
@@ -27,10 +28,15 @@ with the provider of its kind. Recovering is idempotent: running it twice is
 harmless.
 
 With --labs it also tears down every faultline lab left on this machine,
-found by name without any state.`,
+found by name without any state.
+
+With --context (and --kubeconfig) it also lifts, from any machine, every
+cordon faultline made in that cluster (of --run, or of every run): each
+carries the annotation faultline.dev/cordoned-by, so no ledger is needed.`,
 		Example: `  faultline recover
   faultline recover --run galera-minority-partition-20260101T120000Z
-  faultline recover --labs`,
+  faultline recover --labs
+  faultline recover --kubeconfig ~/.kube/config --context kind-faultline`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := context.WithTimeout(background(cmd), 5*time.Minute)
@@ -46,6 +52,11 @@ found by name without any state.`,
 			if len(healed) == 0 && err == nil {
 				fmt.Fprintln(cmd.OutOrStdout(), "no open faults in the ledger")
 			}
+			if kubeFlags.Context != "" {
+				if kerr := liftCordons(ctx, cmd, runID); kerr != nil {
+					return withCode(ExitHarness, kerr)
+				}
+			}
 			if labs {
 				if derr := local.DownAll(ctx, stateDir(cmd)); derr != nil {
 					return withCode(ExitHarness, derr)
@@ -58,4 +69,20 @@ found by name without any state.`,
 	cmd.Flags().StringVar(&runID, "run", "", "recover only this run's faults (default: every run)")
 	cmd.Flags().BoolVar(&labs, "labs", false, "also tear down every faultline lab on this machine")
 	return cmd
+}
+
+// liftCordons uncordons the nodes faultline cordoned in the --context cluster.
+func liftCordons(ctx context.Context, cmd *cobra.Command, runID string) error {
+	cs, err := kube.ClusterClient(kubeFlags.Kubeconfig, kubeFlags.Context)
+	if err != nil {
+		return err
+	}
+	nodes, err := kube.LiftCordons(ctx, cs, runID)
+	for _, n := range nodes {
+		fmt.Fprintf(cmd.OutOrStdout(), "uncordoned node %s in %s\n", n, kubeFlags.Context)
+	}
+	if err == nil && len(nodes) == 0 {
+		fmt.Fprintf(cmd.OutOrStdout(), "no node cordoned by faultline in %s\n", kubeFlags.Context)
+	}
+	return err
 }
