@@ -164,8 +164,8 @@ func short(u types.UID) string {
 
 type azDrainParams struct {
 	Where
-	Zone  string   `json:"zone"`
-	RunID string   `json:"runId"`
+	Zone  string `json:"zone"`
+	RunID string `json:"runId"`
 	// Deadline bounds the evictions (PodDisruptionBudgets answer 429 until
 	// the budget allows one); default 2 minutes, as a drain timeout.
 	Deadline time.Duration `json:"deadline,omitempty"`
