@@ -64,6 +64,15 @@ func create(ctx context.Context, p *cluster.Provider, c Config, cl *Cluster) err
 	if err != nil {
 		return fmt.Errorf("list kind clusters: %w", err)
 	}
+	if slices.Contains(names, c.Name) && !nodesRunning(ctx, p, c.Name) {
+		// Docker restarted (a reboot, a CI machine's fresh daemon): kind
+		// cannot restart its nodes reliably, so the cluster is made anew.
+		c.Logf("kind cluster %s: its node containers are not running; recreating it", c.Name)
+		if err := p.Delete(c.Name, cl.Kubeconfig); err != nil {
+			return fmt.Errorf("delete stopped kind cluster %s: %w", c.Name, err)
+		}
+		names = slices.DeleteFunc(names, func(n string) bool { return n == c.Name })
+	}
 	if slices.Contains(names, c.Name) {
 		if err := matchNodes(ctx, p, c); err != nil {
 			return fmt.Errorf("kind cluster %s exists but does not match (delete it: kind.Down): %w", c.Name, err)
@@ -91,6 +100,20 @@ func create(ctx context.Context, p *cluster.Provider, c Config, cl *Cluster) err
 	}
 	c.Logf("kind cluster %s: created in %s", c.Name, time.Since(start).Round(time.Second))
 	return nil
+}
+
+// nodesRunning reports whether every node container of cluster name runs.
+func nodesRunning(ctx context.Context, p *cluster.Provider, name string) bool {
+	nodes, err := p.ListNodes(name)
+	if err != nil || len(nodes) == 0 {
+		return false
+	}
+	for _, n := range nodes {
+		if state, err := docker(ctx, "inspect", "--format", "{{.State.Running}}", n.String()); err != nil || state != "true" {
+			return false
+		}
+	}
+	return true
 }
 
 // matchNodes checks that the running cluster has the nodes c describes:
