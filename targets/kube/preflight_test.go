@@ -31,7 +31,7 @@ func objects(t *testing.T, files ...string) (keys []string, docs map[string][]by
 		for _, doc := range bytes.Split(data, []byte("\n---\n")) {
 			var meta struct {
 				metav1.TypeMeta `json:",inline"`
-				Metadata         metav1.ObjectMeta `json:"metadata"`
+				Metadata        metav1.ObjectMeta `json:"metadata"`
 			}
 			if err := yaml.Unmarshal(doc, &meta); err != nil || meta.Kind == "" {
 				t.Fatalf("%s: a document without a kind (%v):\n%s", f, err, doc)
