@@ -77,9 +77,13 @@ func (p *preflight) pdbQuorum(b policyv1.PodDisruptionBudget) []Finding {
 	if keeps >= q {
 		return nil
 	}
+	how := ""
+	if v.Type == intstr.String {
+		how = fmt.Sprintf(" (%s rounds up to %d, as the disruption controller does)", v.String(), scaled)
+	}
 	return []Finding{{Object: obj, Field: field, Message: fmt.Sprintf(
-		"%s of %d replicas keeps %d available: fewer than the quorum of %d, so drains may take the cluster out of Primary",
-		v.String(), n, max(keeps, 0), q)}}
+		"%s of %d replicas leaves %d running during a drain%s: fewer than the quorum of %d, a majority, so a drain alone can take the cluster down",
+		v.String(), n, max(keeps, 0), how, q)}}
 }
 
 // hostSpreadRule: nothing keeps two members off one node.

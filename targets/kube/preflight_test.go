@@ -231,3 +231,14 @@ func TestClusterPreflightReadsTheCluster(t *testing.T) {
 		t.Fatalf("a selector target: %v", err)
 	}
 }
+
+// Pods not scheduled yet sit in no zone: no finding about where they run.
+func TestPreflightUnscheduledPods(t *testing.T) {
+	in := loadPreflight(t, "good.yaml")
+	for i := range in.Pods {
+		in.Pods[i].Spec.NodeName = ""
+	}
+	if fs := PreflightCheck(in); len(fs) != 0 {
+		t.Fatalf("findings %v", fs)
+	}
+}

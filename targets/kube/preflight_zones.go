@@ -37,10 +37,12 @@ func (p *preflight) zoneSpreadRule() []Finding {
 		}
 	}
 	schedulable := p.schedulableZones()
-	if want := min(p.replicas, len(schedulable)); len(running) < want {
+	if want := min(p.replicas, len(schedulable)); len(running) > 0 && len(running) < want {
+		zs := slices.Sorted(maps.Keys(running))
+		most := slices.MaxFunc(zs, func(a, b string) int { return running[a] - running[b] })
 		out = append(out, Finding{Object: p.obj, Field: "pods[].spec.nodeName",
-			Message: fmt.Sprintf("the running pods sit in %d zone(s) (%s) of the %d with schedulable nodes (%s): losing one zone loses more members than it need",
-				len(running), strings.Join(slices.Sorted(maps.Keys(running)), ", "), len(schedulable), strings.Join(schedulable, ", "))})
+			Message: fmt.Sprintf("the running pods sit in %d zone(s) (%s) though schedulable nodes span %d (%s): losing zone %s takes %d members",
+				len(zs), strings.Join(zs, ", "), len(schedulable), strings.Join(schedulable, ", "), most, running[most])})
 	}
 	return out
 }
