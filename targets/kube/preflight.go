@@ -63,7 +63,7 @@ var rules = []func(*preflight) []Finding{
 // PreflightCheck reports every finding of the input, touching nothing.
 func PreflightCheck(in PreflightInput) []Finding {
 	if in.StatefulSet == nil {
-		return []Finding{{Object: "statefulset", Field: "", Message: "no StatefulSet to check"}}
+		return []Finding{{Object: "statefulset", Field: "(missing)", Message: "no StatefulSet to check"}}
 	}
 	p := &preflight{PreflightInput: in, sts: in.StatefulSet, obj: "statefulset/" + in.StatefulSet.Name,
 		own: labels.Set(in.StatefulSet.Spec.Template.Labels), replicas: 1}
