@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -21,8 +22,13 @@ const KindKubernetes = scenarios.TargetKubernetes
 
 // Kube provides Kubernetes targets: it attaches to a StatefulSet through
 // the kubeconfig context the scenario names (it never creates or deletes
-// the cluster) and applies faults through the API.
-type Kube struct{}
+// the cluster), runs the pre-flight on it, and applies faults through the
+// API.
+type Kube struct {
+	// Strict refuses a target with pre-flight findings (else they are
+	// warnings), or one the pre-flight cannot check.
+	Strict bool
+}
 
 var _ targets.Provider = Kube{}
 
@@ -36,8 +42,10 @@ func KubeConfig(s *scenarios.Scenario) kube.Config {
 		Selector: k.Selector, Topology: k.Topology, Port: k.Port, CredentialsSecret: k.CredentialsSecret}
 }
 
-// Open attaches to the scenario's StatefulSet and waits until it is healthy.
-func (Kube) Open(ctx context.Context, s *scenarios.Scenario, o targets.OpenOptions) (targets.Session, error) {
+// Open attaches to the scenario's StatefulSet, runs the pre-flight (its
+// findings logged as warnings; refused when Strict) and waits until the
+// StatefulSet is healthy.
+func (k Kube) Open(ctx context.Context, s *scenarios.Scenario, o targets.OpenOptions) (targets.Session, error) {
 	if s.Spec.Target.Kubernetes == nil {
 		return nil, fmt.Errorf("kubernetes provider: the scenario has no kubernetes target")
 	}
@@ -47,12 +55,45 @@ func (Kube) Open(ctx context.Context, s *scenarios.Scenario, o targets.OpenOptio
 	if err != nil {
 		return nil, err
 	}
+	if err := preflightGate(ctx, c, k.Strict, o); err != nil {
+		c.Close()
+		return nil, err
+	}
 	logf(o, "%s: attached, %d pods; waiting until healthy", c.Name(), len(c.Nodes()))
 	if err := c.WaitHealthy(ctx); err != nil {
 		c.Close()
 		return nil, err
 	}
 	return &kubeSession{Cluster: c}, nil
+}
+
+// preflighter is what the pre-flight gate needs of a cluster.
+type preflighter interface {
+	Name() string
+	Preflight(ctx context.Context) ([]kube.Finding, error)
+}
+
+// preflightGate logs every pre-flight finding as a warning and, when
+// strict, refuses a target with findings or one it could not check.
+func preflightGate(ctx context.Context, c preflighter, strict bool, o targets.OpenOptions) error {
+	fs, err := c.Preflight(ctx)
+	if err != nil {
+		if strict {
+			return fmt.Errorf("%s: strict pre-flight: %w", c.Name(), err)
+		}
+		logf(o, "warning: %s: pre-flight not run: %v", c.Name(), err)
+		return nil
+	}
+	lines := make([]string, len(fs))
+	for i, f := range fs {
+		lines[i] = f.String()
+		logf(o, "warning: pre-flight: %s", f)
+	}
+	if strict && len(fs) > 0 {
+		return fmt.Errorf("%s: pre-flight found %d problem(s); strict refuses to run until they are fixed:\n  %s",
+			c.Name(), len(fs), strings.Join(lines, "\n  "))
+	}
+	return nil
 }
 
 // Faults is every kind applied through the Kubernetes API.

@@ -95,7 +95,7 @@ func snapshot(t *testing.T, state string) string {
 }
 
 func TestHelpTeachesWithExamples(t *testing.T) {
-	for _, c := range []string{"run", "plan", "validate", "recover", "check", "report", "lab", "doctor"} {
+	for _, c := range []string{"run", "plan", "validate", "preflight", "recover", "check", "report", "lab", "doctor"} {
 		code, stdout, _ := run(t, c, "--help")
 		if code != ExitValid || !strings.Contains(stdout, "Usage:") {
 			t.Errorf("%s --help: exit %d\n%s", c, code, stdout)

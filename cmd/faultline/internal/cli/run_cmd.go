@@ -20,6 +20,7 @@ import (
 
 func newRunCmd() *cobra.Command {
 	var o runner.Options
+	var strict bool
 	cmd := &cobra.Command{
 		Use:   "run FILE|NAME",
 		Short: "Run a scenario end to end and write its reports",
@@ -28,6 +29,10 @@ workload's schema, drives the workload while probing every node, injects each
 fault on time and proves it took hold, heals it, waits for convergence, reads
 every node's final state, runs the checkers and writes report.html,
 summary.md, result.json and junit.xml into a new run directory.
+
+A Kubernetes target is checked after attaching, as 'faultline preflight'
+does: each finding is logged as a warning, and --strict refuses to run on
+any (nothing is injected).
 
 NAME is a built-in scenario (see 'faultline run --list'); 'default' is
 galera-minority-partition. The seed is printed; --seed replays the same
@@ -42,7 +47,8 @@ it is a harness failure before anything is touched. The exit code follows the ve
 		Example: `  faultline run default
   faultline run replication-semisync-failover --keep
   faultline run ./my-scenario.yaml --seed 1234 --out /tmp/runs
-  faultline run default --metrics-addr 127.0.0.1:9464`,
+  faultline run default --metrics-addr 127.0.0.1:9464
+  faultline run ./galera-on-kind.yaml --context kind-faultline --strict`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if list, _ := cmd.Flags().GetBool("list"); list {
 				return nil
@@ -61,7 +67,11 @@ it is a harness failure before anything is touched. The exit code follows the ve
 				return withCode(ExitHarness, err)
 			}
 			o.Scenario, o.Source, o.StateDir = s, src, stateDir(cmd)
-			o.Providers = buildProviders()
+			ps := buildProviders()
+			if strict {
+				ps = strictKube(ps)
+			}
+			o.Providers = ps
 			o.Out = cmd.ErrOrStderr()
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -82,6 +92,7 @@ it is a harness failure before anything is touched. The exit code follows the ve
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress output")
 	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics of the run at http://ADDR/metrics (e.g. 127.0.0.1:9464; default off)")
 	f.DurationVar(&o.MetricsLinger, "metrics-linger", runner.DefaultMetricsLinger, "after the reports, wait at most this long for one scrape of the final metrics (negative: none)")
+	f.BoolVar(&strict, "strict", false, "Kubernetes targets: refuse to run when the pre-flight finds a problem")
 	f.Bool("list", false, "list the built-in scenarios")
 	return cmd
 }
