@@ -11,10 +11,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/client-go/kubernetes/fake"
 	"sigs.k8s.io/yaml"
 )
 
@@ -194,41 +191,6 @@ func TestPreflightReplicaCounts(t *testing.T) {
 		if got != tc.bad {
 			t.Errorf("%q with %d replicas: replica finding %v, want %v", tc.topology, tc.replicas, got, tc.bad)
 		}
-	}
-}
-
-// Preflight reads every object it judges through the client: the
-// namespace's budgets and Services, the classes, the nodes and the pods of
-// the StatefulSet (a budget in another namespace does not count).
-func TestClusterPreflightReadsTheCluster(t *testing.T) {
-	in := loadPreflight(t, "no-pdb.yaml")
-	elsewhere := loadPreflight(t, "good.yaml").PDBs[0]
-	elsewhere.Namespace = "other"
-	objs := []runtime.Object{in.StatefulSet, &elsewhere}
-	for i := range in.Services {
-		objs = append(objs, &in.Services[i])
-	}
-	for i := range in.StorageClasses {
-		objs = append(objs, &in.StorageClasses[i])
-	}
-	for i := range in.Nodes {
-		objs = append(objs, &in.Nodes[i])
-	}
-	for i := range in.Pods {
-		objs = append(objs, &in.Pods[i])
-	}
-	c := &Cluster{cfg: Config{Context: "kind-x", Namespace: "db", StatefulSet: "galera"}, cs: fake.NewClientset(objs...),
-		selector: labels.SelectorFromSet(in.StatefulSet.Spec.Selector.MatchLabels), topology: "galera"}
-	fs, err := c.Preflight(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := at(fs), [][2]string{{"statefulset/galera", "spec.template.metadata.labels"}}; !reflect.DeepEqual(got, want) {
-		t.Fatalf("findings at %v, want %v\n%v", got, want, fs)
-	}
-	c.cfg.StatefulSet = ""
-	if _, err := c.Preflight(t.Context()); err == nil || !strings.Contains(err.Error(), "needs a StatefulSet target") {
-		t.Fatalf("a selector target: %v", err)
 	}
 }
 

@@ -2,12 +2,14 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"sort"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"faultline.dev/faultline/targets"
 	"faultline.dev/faultline/targets/kube"
@@ -56,3 +58,34 @@ func clientset(ctx context.Context) kubeClient {
 	DeferCleanup(c.Close)
 	return c.Client()
 }
+
+var _ = Describe("pre-flight of the StatefulSet", func() {
+	It("finds nothing to warn about in the project's Galera manifests, and flags a budget that would lose quorum", func(ctx SpecContext) {
+		c := attach(ctx)
+		defer c.Close()
+		fs, err := c.Preflight(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(fs).To(BeEmpty())
+		pdbs := c.Client().PolicyV1().PodDisruptionBudgets(namespace)
+		budget := func(ctx context.Context, n int) {
+			_, err := pdbs.Patch(ctx, statefulSet, types.MergePatchType, []byte(fmt.Sprintf(`{"spec":{"maxUnavailable":%d}}`, n)), metav1.PatchOptions{})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		budget(ctx, 2)
+		DeferCleanup(func(ctx SpecContext) { budget(ctx, 1) })
+		fs, err = c.Preflight(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(fs).To(HaveLen(1))
+		Expect(fs[0].Object + " " + fs[0].Field).To(Equal("poddisruptionbudget/galera spec.maxUnavailable"))
+	})
+
+	It("needs a StatefulSet: a target found by a pod selector alone cannot be judged", func(ctx SpecContext) {
+		cfg := config()
+		cfg.StatefulSet, cfg.Selector, cfg.CredentialsSecret = "", "app.kubernetes.io/name=galera", "galera"
+		c, err := kube.Attach(ctx, cfg)
+		Expect(err).NotTo(HaveOccurred())
+		defer c.Close()
+		_, err = c.Preflight(ctx)
+		Expect(err).To(MatchError(ContainSubstring("needs a StatefulSet target")))
+	})
+})
