@@ -40,6 +40,15 @@ inputs_hash() {
   for w in "$@"; do if [ -f "$w" ]; then sha256sum <"$w"; else printf '%s\n' "$w"; fi; done |
     sha256sum | cut -c1-16
 }
+# bin_key FILE: what stands for a cached binary in a hash. Versioned
+# binaries are written once per version (stamps): their path, size and
+# mtime; the commands of this repository, rebuilt on every run, by content.
+bin_key() {
+  case $1 in
+    "$BIN/pause" | "$BIN/kindnet") echo "$1" ;;
+    *) stat -c '%n %s %Y' "$1" ;;
+  esac
+}
 # image_current IMAGE HASH: true when IMAGE exists with HASH in its label.
 image_current() {
   [ "$(docker image inspect -f "{{index .Config.Labels \"$HASH_LABEL\"}}" "$1" 2>/dev/null)" = "$2" ]
