@@ -6,11 +6,13 @@
 # inside the node (etcd, coredns, pause, a CNI daemon, local-path storage).
 #
 #   kind/images/build.sh [all|binaries|rootfs|node|mariadb]   (default all)
+#   kind/images/build.sh agent BINARY     the agent image of a faultline binary
 #
-# Everything is cached by version (versions.env) outside the checkout, in
-# $FAULTLINE_CACHE (default ~/.cache/faultline) and in Docker's image
-# store: a second run does nothing. Cold, the Kubernetes binaries dominate
-# (10–15 min of Go builds on two idle cores, 2 GB of memory).
+# all = binaries rootfs node mariadb. Everything is cached outside the
+# checkout, in $FAULTLINE_CACHE (default ~/.cache/faultline) by version
+# (versions.env), and in Docker's image store, each image labelled with
+# the hash of its inputs: a second run only checks. Cold, the Kubernetes
+# binaries dominate (10–20 min of Go builds on two cores, 2 GB of memory).
 # Needs: Go, a running Docker daemon, debootstrap (hack/install-deps.sh).
 set -euo pipefail
 
@@ -37,6 +39,15 @@ inputs_hash() {
   local w
   for w in "$@"; do if [ -f "$w" ]; then sha256sum <"$w"; else printf '%s\n' "$w"; fi; done |
     sha256sum | cut -c1-16
+}
+# bin_key FILE: what stands for a cached binary in a hash. Versioned
+# binaries are written once per version (stamps): their path, size and
+# mtime; the commands of this repository, rebuilt on every run, by content.
+bin_key() {
+  case $1 in
+    "$BIN/pause" | "$BIN/kindnet") echo "$1" ;;
+    *) stat -c '%n %s %Y' "$1" ;;
+  esac
 }
 # image_current IMAGE HASH: true when IMAGE exists with HASH in its label.
 image_current() {
@@ -124,8 +135,8 @@ go_install() {
 # Commands of this repository that run inside the node (pause, the CNI
 # daemon): rebuilt on every run, they take seconds.
 build_own() {
-  (cd "$root" && GOFLAGS= go build -trimpath -ldflags "-s -w" -o "$BIN/pause" ./kind/images/pause &&
-    GOFLAGS= go build -trimpath -ldflags "-s -w" -o "$BIN/kindnet" ./kind/images/kindnet)
+  (cd "$root" && GOFLAGS= go build -trimpath -buildvcs=false -ldflags "-s -w" -o "$BIN/pause" ./kind/images/pause &&
+    GOFLAGS= go build -trimpath -buildvcs=false -ldflags "-s -w" -o "$BIN/kindnet" ./kind/images/kindnet)
 }
 
 binaries() {

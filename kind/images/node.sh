@@ -21,8 +21,8 @@ docker_build() {
 
 base_image() {
   local files; files=$(kind_dir)/images/base/files
-  local hash; hash=$(inputs_hash "$(image_id "$ROOTFS_IMAGE")" "$PAUSE_TAG" "$here/base/Dockerfile" "$here/node.sh" \
-    "$here/base/ctr" "$BIN/crictl-$CRICTL_VERSION" "$(cd "$files" && find . -type f | sort | xargs sha256sum)")
+  local hash; hash=$(inputs_hash "$(image_id "$ROOTFS_IMAGE")" "$PAUSE_TAG" "$here/base/Dockerfile" "$(declare -f base_image)" \
+    "$here/base/ctr" "$(bin_key "$BIN/crictl-$CRICTL_VERSION")" "$(cd "$files" && find . -type f | sort | xargs sha256sum)")
   image_current "$BASE_IMAGE" "$hash" && return
   log "kind base image $BASE_IMAGE"
   local ctx; ctx=$(mktemp -d)
@@ -43,7 +43,7 @@ component() {
   [ -n "$entry" ] && df+="ENTRYPOINT $entry"$'\n'
   local fromid=scratch
   [ "$from" = scratch ] || fromid=$(image_id "$from")
-  local hash; hash=$(inputs_hash "$df" "$fromid" ${bin:+"$bin"})
+  local hash; hash=$(inputs_hash "$df" "$fromid" ${bin:+"$(bin_key "$bin")"})
   image_current "$image" "$hash" && return
   log "image $image"
   local ctx; ctx=$(mktemp -d)
@@ -96,7 +96,7 @@ server_dir() {
 
 node() {
   rootfs
-  begin "node image $NODE_IMAGE"
+  begin "node image $NODE_IMAGE (what its inputs need)"
   base_image
   addons
   stamp "k8s-$K8S_VERSION" || { log "no Kubernetes binaries yet: run '$0 binaries' first"; exit 1; }
@@ -104,7 +104,8 @@ node() {
   local ids=() i
   for i in "$BASE_IMAGE" "registry.k8s.io/kube-proxy:$K8S_VERSION" $(extra_images); do ids+=("$(image_id "$i")"); done
   for i in kube-apiserver kube-controller-manager kube-scheduler; do ids+=("$(image_id "registry.k8s.io/$i:$K8S_VERSION")"); done
-  local hash; hash=$(inputs_hash "${ids[*]}" "$K8S_BIN/kubeadm" "$K8S_BIN/kubelet" "$K8S_BIN/kubectl" \
+  local hash; hash=$(inputs_hash "${ids[*]}" "$(bin_key "$K8S_BIN/kubeadm")" "$(bin_key "$K8S_BIN/kubelet")" \
+    "$(bin_key "$K8S_BIN/kubectl")" \
     "$(cat "$here"/nodeimage/*.go)" "$(kind_dir)")
   if image_current "$NODE_IMAGE" "$hash"; then log "$NODE_IMAGE is current"; return; fi
   log "kind build node-image $NODE_IMAGE"

@@ -64,7 +64,8 @@ import_tree() {
 # with the paths CLEAN (relative to the tree's root) emptied.
 tree_image() {
   local image=$1 pkgs=$2 clean=$3; shift 3
-  local hash; hash=$(inputs_hash "$DEBIAN_SUITE" "$DEBIAN_MIRROR" "$pkgs" "$clean" "$here/rootfs.sh" "$@")
+  local hash; hash=$(inputs_hash "$DEBIAN_SUITE" "$DEBIAN_MIRROR" "$pkgs" "$clean" \
+    "$(declare -f minbase chroot_install tree_image)" "$@")
   if image_current "$image" "$hash"; then log "$image is current"; return; fi
   begin "$image (debootstrap minbase + apt-get install)"
   local base; base=$(minbase)
