@@ -42,9 +42,10 @@ test-integration:
 # The Kubernetes suite: a Docker daemon on 198.19.0.0/16, the locally built
 # images (cached by version), ONE kind cluster (faultline-test, kept for the
 # next run; FAULTLINE_KIND_KEEP=0 deletes it) for the kind package's tests
-# and the Kubernetes target's Ginkgo suite.
+# and the Kubernetes target's Ginkgo suite, then the example suite (e2e/,
+# both its labels: local on the lab, kind on the same cluster).
 test-kind: kind-images
-	$(GO) test -count=1 -p 1 -timeout 60m -run 'TestKind' ./kind/ ./targets/kube/e2e/
+	$(GO) test -count=1 -p 1 -timeout 60m -run 'TestKind' ./kind/ ./targets/kube/e2e/ ./e2e/
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime=1x ./targets/... 

@@ -1,0 +1,64 @@
+// Package e2e is an example of a user's own resilience suite: Ginkgo specs
+// that run built-in scenarios with fltest.Run and gate on fltest's
+// matchers. Specs labelled local run on the embedded lab; specs labelled
+// kind run on the kind cluster the Kubernetes suite uses (faultline-test,
+// created when missing). Select with -ginkgo.label-filter=local or =kind;
+// `make test` runs both.
+package e2e
+
+import (
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"faultline.dev/faultline/fltest"
+	"faultline.dev/faultline/kind"
+	"faultline.dev/faultline/scenarios"
+	"faultline.dev/faultline/targets/kube"
+)
+
+func TestKindExamples(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "faultline example suite")
+}
+
+var _ = Describe("the embedded lab", Label("local"), func() {
+	It("a Galera node killed for 15s rejoins: nothing acknowledged lost, writes back within 10s", func(ctx SpecContext) {
+		res := fltest.Run(ctx, "galera-kill-rejoin", fltest.Options{Seed: 1000})
+		Expect(res).To(fltest.HaveNoLostWrites())
+		Expect(res).To(fltest.HaveNoSplitBrain())
+		Expect(res).To(fltest.HaveRTOWithin(10 * time.Second))
+		Expect(res).To(fltest.BeValid())
+	}, SpecTimeout(5*time.Minute))
+})
+
+var _ = Describe("the kind cluster", Label("kind"), func() {
+	It("a Galera pod deleted under load is replaced: valid, RPO 0", func(ctx SpecContext) {
+		cl := galeraOnKind(ctx)
+		res := fltest.Run(ctx, "kube-galera-pod-kill", fltest.Options{Seed: 7,
+			Kube: scenarios.KubeOverrides{Kubeconfig: cl.Kubeconfig, Context: cl.Context}})
+		Expect(res).To(fltest.BeValid())
+		Expect(res).To(fltest.HaveRPOWithin(0))
+	}, SpecTimeout(10*time.Minute))
+})
+
+// galeraOnKind brings up (or reuses) the suite's kind cluster with the
+// project's Galera StatefulSet in fl-galera, healthy.
+func galeraOnKind(ctx SpecContext) *kind.Cluster {
+	GinkgoHelper()
+	cl, err := kind.Up(ctx, kind.Config{Name: "faultline-test", Zones: []string{"a", "b", "c"}, WorkersPerZone: 1,
+		Logf: func(f string, a ...any) { GinkgoWriter.Printf(f+"\n", a...) }})
+	Expect(err).NotTo(HaveOccurred())
+	Expect(kind.LoadImages(ctx, cl.Name, "faultline.dev/mariadb:10.11-bookworm")).To(Succeed())
+	_, file, _, _ := runtime.Caller(0)
+	Expect(kind.Apply(ctx, cl, "fl-galera", filepath.Join(filepath.Dir(file), "..", "kind", "manifests", "galera"))).To(Succeed())
+	c, err := kube.Attach(ctx, kube.Config{Kubeconfig: cl.Kubeconfig, Context: cl.Context, Namespace: "fl-galera", StatefulSet: "galera"})
+	Expect(err).NotTo(HaveOccurred())
+	defer c.Close()
+	Expect(c.WaitHealthy(ctx)).To(Succeed())
+	return cl
+}
