@@ -97,7 +97,11 @@ func preflightGate(ctx context.Context, c preflighter, strict bool, o targets.Op
 }
 
 // Faults is every kind applied through the Kubernetes API.
-func (Kube) Faults(string) *targets.Registry { return targets.NewRegistry(kube.Registry()) }
+func (Kube) Faults(string) *targets.Registry {
+	r := targets.NewRegistry(kube.Registry())
+	r.Register(kube.ZoneOutageKind())
+	return r
+}
 
 type kubeSession struct{ *kube.Cluster }
 
@@ -129,7 +133,15 @@ func (k *kubeSession) BuildFault(_ context.Context, st targets.Step) (injectors.
 }
 
 func (k *kubeSession) Leftovers(ctx context.Context, runID string) ([]string, error) {
-	return kube.CordonLeftovers(ctx, k.Client(), runID)
+	left, err := kube.CordonLeftovers(ctx, k.Client(), runID)
+	if err != nil {
+		return left, err
+	}
+	frozen, err := kube.FrozenNodes(ctx, k.Client())
+	for _, f := range frozen {
+		left = append(left, "node container "+f+" frozen")
+	}
+	return left, err
 }
 
 // CollectLogs writes every database pod's log (and its previous

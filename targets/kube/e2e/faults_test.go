@@ -17,6 +17,8 @@ import (
 	"faultline.dev/faultline/history"
 	"faultline.dev/faultline/injectors"
 	"faultline.dev/faultline/providers"
+	"faultline.dev/faultline/scenarios"
+	"faultline.dev/faultline/targets"
 	"faultline.dev/faultline/targets/kube"
 )
 
@@ -206,3 +208,43 @@ var _ = Describe("faults through the Kubernetes API", Ordered, func() {
 		Expect(c.WaitHealthy(ctx)).To(Succeed())
 	}, SpecTimeout(8*time.Minute))
 })
+
+var _ = Describe("a zone outage on kind", Ordered, func() {
+	It("freezes the zone's node: the control plane sees it NotReady, its pod neither runs nor goes; the heal thaws it and the cluster re-forms", func(ctx SpecContext) {
+		k := config()
+		s := &scenarios.Scenario{Spec: scenarios.Spec{Target: scenarios.Target{Kubernetes: &scenarios.KubeTarget{
+			Kubeconfig: k.Kubeconfig, Context: k.Context, Namespace: k.Namespace, StatefulSet: k.StatefulSet}}}}
+		p := providers.Kube{}
+		sess, err := p.Open(ctx, s, targets.OpenOptions{})
+		Expect(err).NotTo(HaveOccurred())
+		defer sess.Close(ctx, false)
+		c := attach(ctx)
+		defer c.Close()
+		ev := watch(ctx, c)
+		zone := zoneOf(c, "galera-2")
+		f, err := p.Faults("").Build(ctx, sess, targets.Step{Kind: kube.KindZoneOutage, Params: []byte(`{"zone":"` + zone + `"}`), RunID: "e2e-outage"})
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(func(ctx SpecContext) { Expect(f.Recover(ctx)).To(Succeed()) })
+		Expect(f.Inject(ctx)).To(Succeed())
+		e, err := f.(injectors.Verifier).Verify(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(e.Held).To(BeTrue(), e.Summary)
+		Eventually(ev.all).WithTimeout(2 * time.Minute).WithPolling(time.Second).
+			Should(ContainElement(HaveField("Reason", "NodeNotReady")))
+		left, err := sess.Leftovers(ctx, "e2e-outage")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(left).To(ContainElement(ContainSubstring("frozen")))
+		Expect(f.Recover(ctx)).To(Succeed())
+		Eventually(ev.all).WithTimeout(2 * time.Minute).WithPolling(time.Second).
+			Should(ContainElement(HaveField("Reason", "NodeReady")))
+		Expect(c.WaitHealthy(ctx)).To(Succeed())
+		Expect(kube.FrozenNodes(ctx, c.Client())).To(BeEmpty())
+	}, SpecTimeout(8*time.Minute))
+})
+
+// all is every event reported so far.
+func (e *events) all() []history.ClusterEvent {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]history.ClusterEvent(nil), e.evs...)
+}

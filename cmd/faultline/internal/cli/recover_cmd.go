@@ -32,7 +32,8 @@ found by name without any state.
 
 With --context (and --kubeconfig) it also lifts, from any machine, every
 cordon faultline made in that cluster (of --run, or of every run): each
-carries the annotation faultline.dev/cordoned-by, so no ledger is needed.`,
+carries the annotation faultline.dev/cordoned-by, so no ledger is needed;
+on a kind cluster it also unfreezes node containers a zone outage left.`,
 		Example: `  faultline recover
   faultline recover --run galera-minority-partition-20260101T120000Z
   faultline recover --labs
@@ -83,6 +84,13 @@ func liftCordons(ctx context.Context, cmd *cobra.Command, runID string) error {
 	}
 	if err == nil && len(nodes) == 0 {
 		fmt.Fprintf(cmd.OutOrStdout(), "no node cordoned by faultline in %s\n", kubeFlags.Context)
+	}
+	if err != nil {
+		return err
+	}
+	thawed, err := kube.ThawNodes(ctx, cs)
+	for _, n := range thawed {
+		fmt.Fprintf(cmd.OutOrStdout(), "unfroze kind node container %s\n", n)
 	}
 	return err
 }
