@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"faultline.dev/faultline/providers"
 	"faultline.dev/faultline/scenarios"
 	"faultline.dev/faultline/scenarios/library"
 )
@@ -24,7 +25,7 @@ func TestLibraryScenariosLoadValidateAndPlan(t *testing.T) {
 			if !bytes.HasPrefix(data, []byte("# ")) || !bytes.Contains(data, []byte("Thresholds:")) {
 				t.Errorf("%s: want a header comment with what it shows and its Thresholds", name)
 			}
-			s, err := scenarios.LoadBytes(name+".yaml", data)
+			s, err := scenarios.LoadWith(name+".yaml", data, providers.Default().Spellings())
 			if err != nil {
 				t.Fatalf("load:\n%v", err)
 			}
