@@ -108,7 +108,10 @@ var _ = Describe("faults through the Kubernetes API", Ordered, func() {
 		Expect(err).NotTo(HaveOccurred())
 		f := c.AZDrain(zone, "e2e-drain")
 		g := injectors.NewGuard(ledger, "e2e-drain", "step-1", []string{"galera-2"}, f)
+		start := time.Now()
 		Expect(g.Inject(ctx)).To(Succeed())
+		AddReportEntry("azDrain API time (cordon + evictions, no budget wait)", time.Since(start).String())
+		GinkgoWriter.Printf("azDrain of zone %s: cordon and evictions took %v\n", zone, time.Since(start))
 		Eventually(func(gm Gomega) {
 			e, err := g.Verify(ctx)
 			gm.Expect(err).NotTo(HaveOccurred())
