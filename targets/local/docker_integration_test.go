@@ -58,6 +58,13 @@ func labBesideDocker(t *testing.T) {
 	if err != nil {
 		t.Fatalf("loopback: %v", err)
 	}
+	// A fresh host forwards nothing until dockerd enables forwarding, and
+	// then dockerd sets FORWARD's policy to DROP. A new namespace may
+	// start with forwarding on (copied from a host where Docker ran):
+	// start from the fresh host's state.
+	if err := os.WriteFile("/proc/sys/net/ipv4/ip_forward", []byte("0"), 0o644); err != nil {
+		t.Fatalf("ip_forward: %v", err)
+	}
 	start := time.Now()
 	d := startDockerd(t)
 	t.Logf("dockerd %d answering in %.1fs", d.pid, time.Since(start).Seconds())

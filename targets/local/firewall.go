@@ -3,6 +3,7 @@ package local
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -269,4 +270,38 @@ func forwardingSummary(bridgeNF string, bs []iptablesBackend) string {
 		parts = append([]string{"bridged traffic bypasses iptables (bridge-nf-call-iptables not 1)"}, parts...)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// AcceptBridge makes every iptables backend with a filter table accept
+// what is bridged on bridge — the rule a lab adds for its own bridge,
+// tagged with tag — for networks built beside labs (the network faults'
+// test namespaces), so that a FORWARD policy of DROP left by Docker does
+// not cut them off. The returned undo removes exactly those rules.
+func AcceptBridge(ctx context.Context, bridge, tag string) (undo func(context.Context) error, err error) {
+	bs, err := iptablesBackends(ctx)
+	if err != nil {
+		return nil, err
+	}
+	spec := []string{"-i", bridge, "-o", bridge, "-m", "comment", "--comment", tag, "-j", "ACCEPT"}
+	var added []fwdRule
+	undo = func(ctx context.Context) error {
+		var first error
+		for _, r := range added {
+			if err := deleteRule(ctx, r); err != nil && first == nil {
+				first = err
+			}
+		}
+		return first
+	}
+	for _, b := range bs {
+		if !b.filter {
+			continue
+		}
+		r := fwdRule{cmd: b.cmd, chain: b.ruleChain(), spec: spec}
+		if err := iptables(ctx, r.cmd, append([]string{"-I", r.chain, "1"}, r.spec...)...); err != nil {
+			return nil, errors.Join(fmt.Errorf("accept forwarding on %s: %w", bridge, err), undo(ctx))
+		}
+		added = append(added, r)
+	}
+	return undo, nil
 }

@@ -5,12 +5,15 @@
 package nstest
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"faultline.dev/faultline/targets/local"
 )
 
 // Node is one bare namespace.
@@ -29,22 +32,31 @@ type Net struct {
 	Nodes   []Node
 }
 
-// New builds n namespaces on subnet 198.19.<octet>.0/24; everything is
-// removed when the test ends. It fails the test when not run as root.
+// New builds n namespaces on subnet 198.18.<octet>.0/24 (the lab's range;
+// octets 200 and above, clear of the labs' first free subnets), with the
+// firewall accepting what is bridged between them (as a lab's own rule
+// does: a Docker daemon that ran here leaves FORWARD's policy at DROP);
+// everything is removed when the test ends. It fails the test when not run
+// as root.
 func New(tb testing.TB, octet, n int) *Net {
 	tb.Helper()
 	if os.Geteuid() != 0 {
 		tb.Fatal("network namespace tests need root (run as root, e.g. through make test)")
 	}
 	id := fmt.Sprintf("%d%d", os.Getpid()%10000, octet)
-	nt := &Net{Bridge: "flbr" + id, Harness: net.IPv4(198, 19, byte(octet), 1)}
+	nt := &Net{Bridge: "flbr" + id, Harness: net.IPv4(198, 18, byte(octet), 1)}
 	tb.Cleanup(func() { nt.teardown() })
 	run(tb, "ip", "link", "add", nt.Bridge, "type", "bridge")
+	undo, err := local.AcceptBridge(context.Background(), nt.Bridge, "faultline test "+nt.Bridge)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { undo(context.Background()) })
 	run(tb, "ip", "addr", "add", nt.Harness.String()+"/24", "dev", nt.Bridge)
 	run(tb, "ip", "link", "set", nt.Bridge, "up")
 	for i := 1; i <= n; i++ {
 		node := Node{Name: fmt.Sprintf("n%d", i), NetNS: fmt.Sprintf("/run/netns/flt%s-n%d", id, i),
-			HostLink: fmt.Sprintf("flh%s-%d", id, i), Link: "eth0", Addr: net.IPv4(198, 19, byte(octet), byte(10+i))}
+			HostLink: fmt.Sprintf("flh%s-%d", id, i), Link: "eth0", Addr: net.IPv4(198, 18, byte(octet), byte(10+i))}
 		ns := nsName(node)
 		nt.Nodes = append(nt.Nodes, node)
 		run(tb, "ip", "netns", "add", ns)
