@@ -3,10 +3,12 @@ package targets
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Topology names, as scenarios and targets spell them.
@@ -211,4 +213,43 @@ func parseGTIDs(s string) map[string]uint64 {
 		}
 	}
 	return out
+}
+
+// ProbeSQL observes one node on one connection from its probe pool (pool
+// gives the node's pool), the whole probe bounded by timeout. It never
+// fails: an unreachable node is a sample with Reachable false, Role down
+// and Err saying why; a connection that failed mid-probe leaves the pool.
+func ProbeSQL(ctx context.Context, node, topology string, timeout time.Duration, pool func(node string) (*sql.DB, error)) Probe {
+	p := Probe{Node: node, Role: RoleDown}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	db, err := pool(node)
+	if err != nil {
+		p.Err = err.Error()
+		return p
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		p.Err = err.Error()
+		return p
+	}
+	defer conn.Close()
+	if err := ObserveSQL(ctx, conn, topology, &p); err != nil {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		p.Err = err.Error()
+		if !p.Reachable {
+			return p
+		}
+	}
+	p.Role, p.Writable = RoleOf(topology, p)
+	return p
+}
+
+// ProbePool sizes a node's probe pool: probes are serial per node, so two
+// connections at most, one kept idle for a few seconds.
+func ProbePool(db *sql.DB) *sql.DB {
+	db.SetMaxOpenConns(2)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxIdleTime(5 * time.Second)
+	return db
 }

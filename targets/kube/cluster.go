@@ -238,31 +238,10 @@ func (c *Cluster) Nodes() []targets.Node {
 	return append([]targets.Node(nil), c.nodes...)
 }
 
-// Probe observes one pod over SQL through its port-forward.
+// Probe observes one pod over SQL through its port-forward (see
+// targets.ProbeSQL).
 func (c *Cluster) Probe(ctx context.Context, node string) targets.Probe {
-	p := targets.Probe{Node: node, Role: targets.RoleDown}
-	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
-	defer cancel()
-	db, err := c.probeDB(node)
-	if err != nil {
-		p.Err = err.Error()
-		return p
-	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		p.Err = err.Error()
-		return p
-	}
-	defer conn.Close()
-	if err := targets.ObserveSQL(ctx, conn, c.topology, &p); err != nil {
-		_ = conn.Raw(func(any) error { return errBadConn })
-		p.Err = err.Error()
-		if !p.Reachable {
-			return p
-		}
-	}
-	p.Role, p.Writable = targets.RoleOf(c.topology, p)
-	return p
+	return targets.ProbeSQL(ctx, node, c.topology, probeTimeout, c.probeDB)
 }
 
 func (c *Cluster) probeDB(node string) (*sql.DB, error) {
@@ -277,10 +256,7 @@ func (c *Cluster) probeDB(node string) (*sql.DB, error) {
 			if err != nil {
 				return nil, err
 			}
-			db.SetMaxOpenConns(2)
-			db.SetMaxIdleConns(1)
-			db.SetConnMaxIdleTime(5 * time.Second)
-			c.dbs[node] = db
+			c.dbs[node] = targets.ProbePool(db)
 			return db, nil
 		}
 	}

@@ -53,10 +53,12 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+var errNoContext = errors.New("no kubeconfig context named: give one (--context, or spec.target.kubernetes.context); faultline never uses the current context silently")
+
 func (c Config) validate() error {
 	var errs []error
 	if c.Context == "" {
-		errs = append(errs, errors.New("no kubeconfig context named: give one (--context, or spec.target.kubernetes.context); faultline never uses the current context silently"))
+		errs = append(errs, errNoContext)
 	}
 	switch c.Namespace {
 	case "":
@@ -104,6 +106,20 @@ func (c Config) Clients() (*rest.Config, kubernetes.Interface, error) {
 	if err := c.validate(); err != nil {
 		return nil, nil, err
 	}
+	return c.clients()
+}
+
+// ClusterClient is a client of a kubeconfig context alone, for what needs
+// no StatefulSet: faults rebuilt from the ledger, recover --context.
+func ClusterClient(kubeconfig, context string) (kubernetes.Interface, error) {
+	if context == "" {
+		return nil, errNoContext
+	}
+	_, cs, err := Config{Kubeconfig: kubeconfig, Context: context}.clients()
+	return cs, err
+}
+
+func (c Config) clients() (*rest.Config, kubernetes.Interface, error) {
 	rc, err := c.restConfig()
 	if err != nil {
 		return nil, nil, err

@@ -44,12 +44,7 @@ func (c *Cluster) where() Where {
 }
 
 // client reopens the cluster a record names.
-func (w Where) client() (kubernetes.Interface, error) {
-	cfg := Config{Kubeconfig: w.Kubeconfig, Context: w.Context, Namespace: w.Namespace, StatefulSet: w.StatefulSet,
-		Selector: w.Selector, CredentialsSecret: "-"}
-	_, cs, err := cfg.Clients()
-	return cs, err
-}
+func (w Where) client() (kubernetes.Interface, error) { return ClusterClient(w.Kubeconfig, w.Context) }
 
 // Registry is every fault kind this target applies, with its lifecycle and
 // the factory that rebuilds it from its ledger record.

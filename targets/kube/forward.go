@@ -2,7 +2,6 @@ package kube
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
 	"io"
 	"net"
@@ -18,8 +17,6 @@ import (
 
 	"faultline.dev/faultline/targets"
 )
-
-var errBadConn = driver.ErrBadConn
 
 // forwards keeps one port-forward per pod, as `kubectl port-forward` would
 // (a loopback listener whose connections are streams to the pod's port),

@@ -132,9 +132,3 @@ func LiftCordons(ctx context.Context, cs kubernetes.Interface, runID string) ([]
 	}
 	return done, nil
 }
-
-// ClusterClient is a client of a kubeconfig context, for what needs no
-// StatefulSet (recover).
-func ClusterClient(kubeconfig, context string) (kubernetes.Interface, error) {
-	return Where{Kubeconfig: kubeconfig, Context: context, Namespace: "-", StatefulSet: "-"}.client()
-}

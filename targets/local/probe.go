@@ -3,7 +3,6 @@ package local
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"fmt"
 	"strings"
 	"time"
@@ -86,37 +85,12 @@ func (l *Lab) probeDB(node string) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(2)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxIdleTime(5 * time.Second)
-	l.dbs[node] = db
+	l.dbs[node] = targets.ProbePool(db)
 	return db, nil
 }
 
-// Probe observes one node with one short-timeout connection. It never
-// fails: an unreachable node is reported with Reachable=false and Role down.
+// Probe observes one node with one short-timeout connection (see
+// targets.ProbeSQL).
 func (l *Lab) Probe(ctx context.Context, node string) targets.Probe {
-	p := targets.Probe{Node: node, Role: targets.RoleDown}
-	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
-	defer cancel()
-	db, err := l.probeDB(node)
-	if err != nil {
-		p.Err = err.Error()
-		return p
-	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		p.Err = err.Error()
-		return p
-	}
-	defer conn.Close()
-	if err := targets.ObserveSQL(ctx, conn, l.st.Topology, &p); err != nil {
-		conn.Raw(func(any) error { return driver.ErrBadConn }) // drop it from the pool
-		p.Err = err.Error()
-		if !p.Reachable {
-			return p
-		}
-	}
-	p.Role, p.Writable = targets.RoleOf(l.st.Topology, p)
-	return p
+	return targets.ProbeSQL(ctx, node, l.st.Topology, probeTimeout, l.probeDB)
 }

@@ -70,6 +70,16 @@ func watch(ctx context.Context, c *kube.Cluster) *events {
 	return ev
 }
 
+// eventuallyHeld waits until the fault's Verify shows its effect.
+func eventuallyHeld(ctx context.Context, v injectors.Verifier, timeout time.Duration) {
+	GinkgoHelper()
+	Eventually(func(g Gomega) {
+		e, err := v.Verify(ctx)
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(e.Held).To(BeTrue(), e.Summary)
+	}).WithContext(ctx).WithTimeout(timeout).Should(Succeed())
+}
+
 // zoneOf is the zone of a pod's node.
 func zoneOf(c *kube.Cluster, pod string) string {
 	for _, n := range c.Nodes() {
@@ -87,11 +97,7 @@ var _ = Describe("faults through the Kubernetes API", Ordered, func() {
 		ev := watch(ctx, c)
 		f := c.PodKill([]string{"galera-1"})
 		Expect(f.Inject(ctx)).To(Succeed())
-		Eventually(func(g Gomega) {
-			e, err := f.(injectors.Verifier).Verify(ctx)
-			g.Expect(err).NotTo(HaveOccurred())
-			g.Expect(e.Held).To(BeTrue(), e.Summary)
-		}).WithContext(ctx).WithTimeout(30 * time.Second).Should(Succeed())
+		eventuallyHeld(ctx, f.(injectors.Verifier), 30*time.Second)
 		Expect(f.(injectors.RecoveryWaiter).WaitRecovered(ctx)).To(Succeed())
 		Expect(c.WaitHealthy(ctx)).To(Succeed())
 		Eventually(func() []string { return ev.reasons("pod/galera-1") }).WithTimeout(10 * time.Second).
@@ -112,11 +118,7 @@ var _ = Describe("faults through the Kubernetes API", Ordered, func() {
 		Expect(g.Inject(ctx)).To(Succeed())
 		AddReportEntry("azDrain API time (cordon + evictions, no budget wait)", time.Since(start).String())
 		GinkgoWriter.Printf("azDrain of zone %s: cordon and evictions took %v\n", zone, time.Since(start))
-		Eventually(func(gm Gomega) {
-			e, err := g.Verify(ctx)
-			gm.Expect(err).NotTo(HaveOccurred())
-			gm.Expect(e.Held).To(BeTrue(), e.Summary)
-		}).WithContext(ctx).WithTimeout(time.Minute).Should(Succeed())
+		eventuallyHeld(ctx, g, time.Minute)
 		// The replacement pod cannot follow: its local-path volume is bound to the drained zone.
 		Eventually(func() []string { return ev.reasons("pod/galera-2") }).WithTimeout(30 * time.Second).Should(ContainElement("Pending"))
 		left, err := kube.CordonLeftovers(ctx, c.Client(), "e2e-drain")
@@ -135,11 +137,7 @@ var _ = Describe("faults through the Kubernetes API", Ordered, func() {
 		f, err := c.RollingRestart()
 		Expect(err).NotTo(HaveOccurred())
 		Expect(f.Inject(ctx)).To(Succeed())
-		Eventually(func(g Gomega) {
-			e, err := f.(injectors.Verifier).Verify(ctx)
-			g.Expect(err).NotTo(HaveOccurred())
-			g.Expect(e.Held).To(BeTrue(), e.Summary)
-		}).WithContext(ctx).WithTimeout(30 * time.Second).Should(Succeed())
+		eventuallyHeld(ctx, f.(injectors.Verifier), 30*time.Second)
 		Expect(f.(injectors.RecoveryWaiter).WaitRecovered(ctx)).To(Succeed())
 		Expect(c.WaitHealthy(ctx)).To(Succeed())
 		Expect(ev.order("Created")).To(Equal([]string{"pod/galera-2", "pod/galera-1", "pod/galera-0"}))
