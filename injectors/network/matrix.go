@@ -33,10 +33,20 @@ type Matrix struct {
 // ProbeMatrix dials from inside each endpoint's namespace to every other
 // endpoint's ports with the given timeout, all in parallel.
 func ProbeMatrix(ctx context.Context, eps []Endpoint, timeout time.Duration) (Matrix, error) {
+	return probe(ctx, eps, eps, timeout)
+}
+
+// ProbeFrom dials from inside from's namespace to every port of each peer,
+// all in parallel (the node agent's view from one pod).
+func ProbeFrom(ctx context.Context, from Endpoint, peers []Endpoint, timeout time.Duration) (Matrix, error) {
+	return probe(ctx, []Endpoint{from}, peers, timeout)
+}
+
+func probe(ctx context.Context, froms, tos []Endpoint, timeout time.Duration) (Matrix, error) {
 	var wg sync.WaitGroup
-	results := make(chan probeResult, len(eps)*len(eps)*4)
-	for _, a := range eps {
-		for _, b := range eps {
+	results := make(chan probeResult, len(froms)*len(tos)*4)
+	for _, a := range froms {
+		for _, b := range tos {
 			if a.Node == b.Node {
 				continue
 			}
@@ -52,7 +62,7 @@ func ProbeMatrix(ctx context.Context, eps []Endpoint, timeout time.Duration) (Ma
 	}
 	wg.Wait()
 	close(results)
-	return collect(eps, results)
+	return collect(froms, results)
 }
 
 type probeResult struct {
