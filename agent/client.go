@@ -92,3 +92,14 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any) err
 	}
 	return nil
 }
+
+// Check asks the agent serving on addr (from inside its pod) whether it
+// is up: the DaemonSet's readiness probe.
+func Check(ctx context.Context, addr string) error {
+	c := NewClient(addr, func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", addr)
+	})
+	defer c.Close()
+	return c.call(ctx, http.MethodGet, "/healthz", nil, nil)
+}

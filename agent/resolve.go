@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Proc is a target container's process as the agent reaches it.
@@ -23,11 +24,20 @@ type Resolver func(Pod) (Proc, error)
 // through hostPID): a container's processes are those whose cgroup path
 // holds its id, whatever the cgroup driver (cgroupfs: /kubepods/…/<id>,
 // systemd: …/cri-containerd-<id>.scope) and cgroup version.
+// A process found once is remembered while it is still that container's
+// process of that name, so a fault costs two small reads, not a scan.
 func ProcResolver(proc string) Resolver {
+	var mu sync.Mutex
+	known := map[Pod]int{}
 	return func(p Pod) (Proc, error) {
 		id := containerID(p.ContainerID)
 		if len(id) < 12 {
 			return Proc{}, fmt.Errorf("pod %s: container id %q: want the status's containerd://<id>", p.Name, p.ContainerID)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if pid, ok := known[p]; ok && still(proc, pid, id, p.Process) {
+			return procOf(proc, pid), nil
 		}
 		pids, err := pidsOf(proc, id)
 		if err != nil {
@@ -37,9 +47,25 @@ func ProcResolver(proc string) Resolver {
 		if err != nil {
 			return Proc{}, fmt.Errorf("pod %s container %.12s: %w", p.Name, id, err)
 		}
-		dir := filepath.Join(proc, strconv.Itoa(pid))
-		return Proc{PID: pid, NetNS: filepath.Join(dir, "ns", "net"), Root: filepath.Join(dir, "root")}, nil
+		known[p] = pid
+		return procOf(proc, pid), nil
 	}
+}
+
+func procOf(proc string, pid int) Proc {
+	dir := filepath.Join(proc, strconv.Itoa(pid))
+	return Proc{PID: pid, NetNS: filepath.Join(dir, "ns", "net"), Root: filepath.Join(dir, "root")}
+}
+
+// still reports whether pid is still a process of container id named comm.
+func still(proc string, pid int, id, comm string) bool {
+	dir := filepath.Join(proc, strconv.Itoa(pid))
+	cg, err := os.ReadFile(filepath.Join(dir, "cgroup"))
+	if err != nil || !strings.Contains(string(cg), id) {
+		return false
+	}
+	name, err := os.ReadFile(filepath.Join(dir, "comm"))
+	return err == nil && (comm == "" || strings.TrimSpace(string(name)) == comm)
 }
 
 // containerID strips the runtime prefix of a status container id.

@@ -101,10 +101,8 @@ func (s *Server) Apply(ctx context.Context, req Request) (Applied, error) {
 		}
 		return Applied{}, err
 	}
-	rec.State = injectors.Injected
-	if err := s.ledger.Put(rec); err != nil {
-		return Applied{}, fmt.Errorf("agent ledger: %w", err)
-	}
+	// The record stays "pending": whatever its state, a restarted agent
+	// heals it, so one durable write per fault is enough.
 	s.live[req.RunID+"/"+req.ID] = f
 	out := Applied{Record: rec, Took: time.Since(t0)}
 	if v, ok := f.(injectors.Verifier); ok && req.Kind == KindPause {

@@ -35,19 +35,10 @@ func Apply(ctx context.Context, c *Cluster, namespace string, dir string) error 
 	if err != nil {
 		return err
 	}
-	cfg, err := restConfig(c)
+	a, err := newApplier(c)
 	if err != nil {
 		return err
 	}
-	dyn, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		return err
-	}
-	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
-	if err != nil {
-		return err
-	}
-	a := applier{dyn: dyn, mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))}
 	ns := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "v1", "kind": "Namespace",
 		"metadata": map[string]any{"name": namespace, "labels": map[string]any{ChaosLabel: "allowed"}},
@@ -60,12 +51,29 @@ func Apply(ctx context.Context, c *Cluster, namespace string, dir string) error 
 	return nil
 }
 
+func newApplier(c *Cluster) (applier, error) {
+	cfg, err := restConfig(c)
+	if err != nil {
+		return applier{}, err
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return applier{}, err
+	}
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return applier{}, err
+	}
+	return applier{dyn: dyn, mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))}, nil
+}
+
 type applier struct {
 	dyn    dynamic.Interface
 	mapper meta.RESTMapper
 }
 
-// apply server-side applies o, into namespace when its kind is namespaced.
+// apply server-side applies o, into namespace when its kind is namespaced
+// (namespace "" keeps the object's own).
 func (a applier) apply(ctx context.Context, namespace string, o *unstructured.Unstructured) error {
 	gvk := o.GroupVersionKind()
 	m, err := a.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
@@ -75,8 +83,10 @@ func (a applier) apply(ctx context.Context, namespace string, o *unstructured.Un
 	res := a.dyn.Resource(m.Resource)
 	var ri dynamic.ResourceInterface = res
 	if m.Scope.Name() == meta.RESTScopeNameNamespace {
-		o.SetNamespace(namespace)
-		ri = res.Namespace(namespace)
+		if namespace != "" {
+			o.SetNamespace(namespace)
+		}
+		ri = res.Namespace(o.GetNamespace())
 	}
 	_, err = ri.Apply(ctx, o.GetName(), o, metav1.ApplyOptions{FieldManager: fieldManager, Force: true})
 	if err != nil {

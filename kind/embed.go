@@ -12,12 +12,13 @@ import (
 var manifests embed.FS
 
 // Deployments are the stateful clusters `faultline kind up` can deploy, by
-// name: directories of kind/manifests.
+// name: the directories of kind/manifests with a StatefulSet (agent and
+// rbac are faultline's own).
 func Deployments() []string {
 	entries, _ := fs.ReadDir(manifests, "manifests") // the embedded root always reads
 	var out []string
 	for _, e := range entries {
-		if e.IsDir() {
+		if _, err := fs.Stat(manifests, "manifests/"+e.Name()+"/statefulset.yaml"); e.IsDir() && err == nil {
 			out = append(out, e.Name())
 		}
 	}

@@ -3,6 +3,7 @@ package providers
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"faultline.dev/faultline/agent"
 	"faultline.dev/faultline/injectors"
 	"faultline.dev/faultline/scenarios"
 	"faultline.dev/faultline/targets"
@@ -113,7 +115,7 @@ func (k *kubeSession) Ref() targets.Ref {
 		Attrs: map[string]string{"kubeconfig": cfg.Kubeconfig, "context": cfg.Context, "namespace": cfg.Namespace}}
 }
 
-func (k *kubeSession) BuildFault(_ context.Context, st targets.Step) (injectors.Fault, error) {
+func (k *kubeSession) BuildFault(ctx context.Context, st targets.Step) (injectors.Fault, error) {
 	switch st.Kind {
 	case kube.KindPodKill:
 		if len(st.Nodes) == 0 {
@@ -128,6 +130,20 @@ func (k *kubeSession) BuildFault(_ context.Context, st targets.Step) (injectors.
 		return k.AZDrain(p.Zone, st.RunID), nil
 	case kube.KindRollingRestart:
 		return k.RollingRestart()
+	case agent.KindPartition:
+		var p scenarios.Partition
+		if err := json.Unmarshal(st.Params, &p); err != nil {
+			return nil, fmt.Errorf("partition on %s: params %s: %w", k.Name(), st.Params, err)
+		}
+		return k.Partition(ctx, st.RunID, p.Shape, p.Groups, st.Nodes)
+	case agent.KindPause:
+		return k.Pause(ctx, st.RunID, st.Nodes)
+	case agent.KindClockSkew:
+		var p scenarios.ClockSkew
+		if err := json.Unmarshal(st.Params, &p); err != nil {
+			return nil, fmt.Errorf("clockSkew on %s: params %s: %w", k.Name(), st.Params, err)
+		}
+		return k.ClockSkew(ctx, st.RunID, st.Nodes, p.Offset.D())
 	}
 	return nil, fmt.Errorf("%s cannot be injected on a kubernetes target", st.Kind)
 }
@@ -141,7 +157,8 @@ func (k *kubeSession) Leftovers(ctx context.Context, runID string) ([]string, er
 	for _, f := range frozen {
 		left = append(left, "node container "+f+" frozen")
 	}
-	return left, err
+	rules, aerr := k.AgentLeftovers(ctx, runID)
+	return append(left, rules...), errors.Join(err, aerr)
 }
 
 // CollectLogs writes every database pod's log (and its previous

@@ -37,6 +37,7 @@ type Cluster struct {
 	user     string
 	password string
 	fwd      *forwards
+	ag       *Agents // the node agents, reached on first use
 
 	mu    sync.Mutex
 	nodes []targets.Node // by pod name (ordinal order)
@@ -309,6 +310,11 @@ func (c *Cluster) Close() {
 		db.Close()
 	}
 	c.dbs = map[string]*sql.DB{}
+	ag := c.ag
+	c.ag = nil
 	c.mu.Unlock()
 	c.fwd.closeAll()
+	if ag != nil {
+		ag.Close()
+	}
 }

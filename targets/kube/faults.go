@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 
+	"faultline.dev/faultline/agent"
 	"faultline.dev/faultline/injectors"
 )
 
@@ -53,6 +54,9 @@ func Registry() *injectors.Registry {
 	r.RegisterLife(KindPodKill, injectors.Lifecycle{OneShot: true, Proof: "each pod deleted (grace 0) and replaced by a new one, or gone"}, rebuildPodKill)
 	r.RegisterLife(KindAZDrain, injectors.Lifecycle{Proof: "every node of the zone cordoned and no database pod running there"}, rebuildAZDrain)
 	r.RegisterLife(KindRollingRestart, injectors.Lifecycle{OneShot: true, Proof: "the StatefulSet rolling to a new revision"}, rebuildRolling)
+	r.RegisterLife(agent.KindPartition, injectors.Lifecycle{Proof: "connectivity matrix dialled from inside every pod (node agents)"}, rebuildAgent)
+	r.RegisterLife(agent.KindPause, injectors.Lifecycle{Proof: "each pod's mariadbd stopped (state T), seen by its node's agent"}, rebuildAgent)
+	r.RegisterLife(agent.KindClockSkew, injectors.Lifecycle{Proof: "each pod's NOW(6) against the harness clock"}, rebuildAgent)
 	return r
 }
 

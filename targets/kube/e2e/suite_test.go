@@ -49,6 +49,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	Expect(err).NotTo(HaveOccurred())
 	Expect(kind.LoadImages(ctx, clusterName, mariadbImg)).To(Succeed())
 	Expect(kind.Apply(ctx, cluster, namespace, filepath.Join(repoRoot(), "kind", "manifests", "galera"))).To(Succeed())
+	installAgent(ctx)
 	c := attach(ctx)
 	defer c.Close()
 	Expect(c.WaitHealthy(ctx)).To(Succeed())

@@ -33,7 +33,9 @@ found by name without any state.
 With --context (and --kubeconfig) it also lifts, from any machine, every
 cordon faultline made in that cluster (of --run, or of every run): each
 carries the annotation faultline.dev/cordoned-by, so no ledger is needed;
-on a kind cluster it also unfreezes node containers a zone outage left.`,
+on a kind cluster it also unfreezes node containers a zone outage left;
+and it asks every node agent (the faultline-agent DaemonSet) to heal what
+its on-node ledger holds (partitions, pauses, clock offsets inside pods).`,
 		Example: `  faultline recover
   faultline recover --run galera-minority-partition-20260101T120000Z
   faultline recover --labs
@@ -91,6 +93,16 @@ func liftCordons(ctx context.Context, cmd *cobra.Command, runID string) error {
 	thawed, err := kube.ThawNodes(ctx, cs)
 	for _, n := range thawed {
 		fmt.Fprintf(cmd.OutOrStdout(), "unfroze kind node container %s\n", n)
+	}
+	if err != nil {
+		return err
+	}
+	healed, err := kube.HealAgents(ctx, kubeFlags.Kubeconfig, kubeFlags.Context, runID)
+	for _, h := range healed {
+		fmt.Fprintln(cmd.OutOrStdout(), h)
+	}
+	if err == nil && len(healed) == 0 {
+		fmt.Fprintf(cmd.OutOrStdout(), "no fault held by a node agent in %s\n", kubeFlags.Context)
 	}
 	return err
 }

@@ -96,6 +96,7 @@ decide), 3 the harness failed or the input was bad.`,
 		newReportCmd(),
 		newLabCmd(),
 		newKindCmd(),
+		newAgentCmd(),
 		newDoctorCmd(),
 		newVersionCmd(),
 	)
