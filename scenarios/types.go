@@ -198,9 +198,11 @@ type Bandwidth struct {
 	Direction string `json:"direction,omitempty" yaml:"direction,omitempty"` // in | out | both (default)
 }
 
-// ClockSkew steps a node's wall clock by Offset (may be negative).
+// ClockSkew steps a node's wall clock by Offset (may be negative) and,
+// with Drift, lets it run fast or slow from then on.
 type ClockSkew struct {
 	Offset Duration `json:"offset" yaml:"offset"`
+	Drift  Drift    `json:"drift,omitempty" yaml:"drift,omitempty"`
 }
 
 // DiskThrottle limits a node's block device.
