@@ -69,3 +69,24 @@ func (v *validator) clockSkew(p string, c *ClockSkew) {
 		v.errorf(p, "clockSkew needs nodes started under faketime; expected spec.target.local.faketime: true")
 	}
 }
+
+// inversionsAllowed checks the timestamp-order threshold as threshold
+// checks a duration: not negative, its check runs for the workload and,
+// when checks are listed, is among them.
+func (v *validator) inversionsAllowed(p string, n *int, checks map[string]bool, explicit bool) {
+	if n == nil {
+		return
+	}
+	const field = "timestampOrder"
+	if *n < 0 {
+		v.errorf(join(p, field), "%s %d; expected the number of inversions allowed, ≥ 0", field, *n)
+	}
+	kind := v.s.Spec.Workload.Kind
+	switch {
+	case contains(workloadKinds, kind) && !applies(CheckTimestampOrder, kind):
+		v.errorf(join(p, field), "%s threshold, but the %s check does not apply to %s workloads (the ledger workload stamps its rows); expected no %s",
+			field, CheckTimestampOrder, kind, field)
+	case explicit && !checks[CheckTimestampOrder]:
+		v.errorf(join(p, field), "%s threshold without the %s check; expected %s in verify.checks", field, CheckTimestampOrder, CheckTimestampOrder)
+	}
+}

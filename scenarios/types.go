@@ -247,6 +247,8 @@ const (
 	CheckLinearizable = verify.NameLinearizable
 	CheckIsolation    = verify.NameIsolation
 	CheckConvergence  = verify.NameConvergence
+	// CheckTimestampOrder: NOW(6) stamps against the harness's order.
+	CheckTimestampOrder = verify.NameTimestampOrder
 )
 
 // Verify chooses checks and thresholds.
@@ -259,6 +261,9 @@ type Verify struct {
 	RTO *Duration `json:"rto,omitempty" yaml:"rto,omitempty"`
 	// HealRTO threshold from heal to full service.
 	HealRTO *Duration `json:"healRto,omitempty" yaml:"healRto,omitempty"`
+	// TimestampOrder is how many timestamp inversions are allowed (e.g. 0);
+	// nil = report the count without judging it.
+	TimestampOrder *int `json:"timestampOrder,omitempty" yaml:"timestampOrder,omitempty"`
 	// Model checked for list-append: read-committed, snapshot-isolation, serializable, strict-serializable.
 	Model string `json:"model,omitempty" yaml:"model,omitempty"`
 	// Convergence bounds the wait for all nodes to agree after healing; default 60s.
