@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"faultline.dev/faultline/injectors"
+	"faultline.dev/faultline/targets"
 )
 
 // A drift is libfaketime's speed factor. With a relative offset and a
@@ -152,21 +153,30 @@ type sample struct {
 	off, rtt time.Duration
 }
 
-// bestSample keeps, of three measurements, the one with the shortest round
-// trip: its offset is the least uncertain.
 func bestSample(ctx context.Context, f *Skew) (sample, error) {
-	var best sample
-	for i := range 3 {
-		at := time.Now()
-		ev, err := MeasureOffset(ctx, *f.node)
+	at, ev, err := BestOffset(ctx, *f.node, 3)
+	if err != nil {
+		return sample{}, fmt.Errorf("verify clock drift on %s: %w", f.p.Node, err)
+	}
+	return sample{at: at, off: ev.Measured, rtt: ev.RTT}, nil
+}
+
+// BestOffset keeps, of tries measurements of the node's offset, the one
+// with the shortest round trip (the least uncertain), and when it began.
+func BestOffset(ctx context.Context, n targets.Node, tries int) (time.Time, Evidence, error) {
+	var at time.Time
+	var best Evidence
+	for i := range max(tries, 1) {
+		now := time.Now()
+		ev, err := MeasureOffset(ctx, n)
 		if err != nil {
-			return sample{}, fmt.Errorf("verify clock drift on %s: %w", f.p.Node, err)
+			return time.Time{}, Evidence{}, err
 		}
-		if i == 0 || ev.RTT < best.rtt {
-			best = sample{at: at, off: ev.Measured, rtt: ev.RTT}
+		if i == 0 || ev.RTT < best.RTT {
+			at, best = now, ev
 		}
 	}
-	return best, nil
+	return at, best, nil
 }
 
 func driftEvidence(offset time.Duration, ppm float64, s0, s1 sample) DriftEvidence {
