@@ -142,7 +142,7 @@ func (f *Skew) verifyDrift(ctx context.Context) (injectors.Evidence, error) {
 	ev := driftEvidence(f.p.Offset, f.p.Drift, s0, s1)
 	held := near(ev.Offset0, f.p.Offset) && absF(ev.MeasuredPPM-ev.WantPPM) <= ev.TolerancePPM
 	sum := fmt.Sprintf("clock of %s drifts %.0fppm against the harness (want %.0fppm ± %.0f), %v off at the start (want %v)",
-		f.p.Node, ev.MeasuredPPM, ev.WantPPM, ev.TolerancePPM, ev.Offset0.Round(time.Millisecond), f.p.Offset)
+		f.p.Node, ev.MeasuredPPM, ev.WantPPM, ev.TolerancePPM, ev.Offset0.Round(100*time.Microsecond), f.p.Offset)
 	b, _ := json.Marshal(ev)
 	return injectors.Evidence{Held: held, Summary: sum, Data: b}, nil
 }
