@@ -24,6 +24,9 @@ type FinalNode struct {
 
 	// Ledger: every value present in the ledger table.
 	Ledger []int64 `json:"ledger,omitempty"`
+	// LedgerTS[i] is the ts column of Ledger[i]: the NOW(6) of the node that
+	// executed the INSERT, in µs since the epoch.
+	LedgerTS []int64 `json:"ledgerTs,omitempty"`
 	// Bank: balance by account id.
 	Balances map[int64]int64 `json:"balances,omitempty"`
 	// List-append: the list stored under each key.

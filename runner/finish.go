@@ -141,7 +141,7 @@ func thresholds(v scenarios.Verify) verify.Thresholds {
 		x := p.D()
 		return &x
 	}
-	return verify.Thresholds{RPO: d(v.RPO), RTO: d(v.RTO), HealRTO: d(v.HealRTO)}
+	return verify.Thresholds{RPO: d(v.RPO), RTO: d(v.RTO), HealRTO: d(v.HealRTO), TimestampOrder: v.TimestampOrder}
 }
 
 func writeJSON(path string, v any) error {

@@ -36,6 +36,7 @@ func (v *validator) verify() {
 	v.threshold(p, "rpo", CheckRPO, vf.RPO, seen, len(vf.Checks) > 0)
 	v.threshold(p, "rto", CheckRTO, vf.RTO, seen, len(vf.Checks) > 0)
 	v.threshold(p, "healRto", CheckRTO, vf.HealRTO, seen, len(vf.Checks) > 0)
+	v.inversionsAllowed(p, vf.TimestampOrder, seen, len(vf.Checks) > 0)
 	for name, d := range map[string]Duration{"convergence": vf.Convergence, "timeout": vf.Timeout} {
 		if v.has(join(p, name)) && d <= 0 {
 			v.errorf(join(p, name), "%s %s; expected a duration > 0", name, d)

@@ -59,7 +59,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	switch v.Type() {
-	case durationType, sizeType, rateType:
+	case durationType, sizeType, rateType, driftType:
 		d.unit(n, v, path)
 		return
 	}
@@ -136,6 +136,13 @@ func (d *decoder) unit(n *yaml.Node, v reflect.Value, path string) {
 			return
 		}
 		v.SetFloat(float64(x))
+	case driftType:
+		x, err := ParseDrift(n.Value)
+		if err != nil {
+			d.errorf(n, path, "%q is not a drift rate; expected %s", n.Value, unitExample(driftType))
+			return
+		}
+		v.SetFloat(float64(x))
 	}
 }
 
@@ -145,6 +152,8 @@ func unitExample(t reflect.Type) string {
 		return "a duration like 30s, 1m30s or 500ms"
 	case sizeType:
 		return "a size like 512, 64KiB, 1MiB or 10MB"
+	case driftType:
+		return "a drift rate like 5000ppm or -200ppm"
 	}
 	return "a non-negative rate like 500/s, 30/m or 200"
 }

@@ -32,7 +32,7 @@ func TestDefaultsGaleraLedger(t *testing.T) {
 		{"opTimeout", w.OpTimeout.D(), 5 * time.Second},
 		{"routing", w.Routing, "any"},
 		{"readFraction", *w.ReadFraction, 0.0},
-		{"checks", v.Checks, []string{"lost-writes", "split-brain", "rpo", "rto", "convergence"}},
+		{"checks", v.Checks, []string{"lost-writes", "split-brain", "rpo", "rto", "convergence", "timestamp-order"}},
 		{"convergence", v.Convergence.D(), time.Minute},
 		{"timeout", v.Timeout.D(), time.Minute},
 		{"model", v.Model, ""},

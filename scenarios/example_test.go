@@ -39,7 +39,7 @@ func ExampleNewPlan() {
 	// scenario galera-minority-partition  seed 42  duration 1m0s
 	// target   local galera fl-galc6 (n1@a n2@b n3@c)
 	// workload ledger, 4 clients, rate unlimited, routing any
-	// checks   lost-writes, split-brain, rpo, rto, convergence
+	// checks   lost-writes, split-brain, rpo, rto, convergence, timestamp-order
 	//
 	// AT    HEAL  STEP               FAULT      PARAMS         TARGETS
 	// +10s  +30s  step-1 isolate-n3  partition  shape=isolate  nodes n3

@@ -122,15 +122,6 @@ func (v *validator) bandwidth(p string, b *Bandwidth) {
 	}
 }
 
-func (v *validator) clockSkew(p string, c *ClockSkew) {
-	if c.Offset == 0 {
-		v.errorf(join(p, "offset"), "offset 0 changes nothing; expected a non-zero offset like +1h or -30s")
-	}
-	if l := v.s.Spec.Target.Local; l != nil && l.Faketime != nil && !*l.Faketime {
-		v.errorf(p, "clockSkew needs nodes started under faketime; expected spec.target.local.faketime: true")
-	}
-}
-
 func (v *validator) diskThrottle(p string, d *DiskThrottle) {
 	if d.ReadBPS <= 0 && d.WriteBPS <= 0 && d.ReadIOPS <= 0 && d.WriteIOPS <= 0 {
 		v.errorf(p, "no limit; expected at least one of readBps, writeBps, readIops, writeIops > 0")

@@ -198,9 +198,11 @@ type Bandwidth struct {
 	Direction string `json:"direction,omitempty" yaml:"direction,omitempty"` // in | out | both (default)
 }
 
-// ClockSkew steps a node's wall clock by Offset (may be negative).
+// ClockSkew steps a node's wall clock by Offset (may be negative) and,
+// with Drift, lets it run fast or slow from then on.
 type ClockSkew struct {
 	Offset Duration `json:"offset" yaml:"offset"`
+	Drift  Drift    `json:"drift,omitempty" yaml:"drift,omitempty"`
 }
 
 // DiskThrottle limits a node's block device.
@@ -245,6 +247,8 @@ const (
 	CheckLinearizable = verify.NameLinearizable
 	CheckIsolation    = verify.NameIsolation
 	CheckConvergence  = verify.NameConvergence
+	// CheckTimestampOrder: NOW(6) stamps against the harness's order.
+	CheckTimestampOrder = verify.NameTimestampOrder
 )
 
 // Verify chooses checks and thresholds.
@@ -257,6 +261,9 @@ type Verify struct {
 	RTO *Duration `json:"rto,omitempty" yaml:"rto,omitempty"`
 	// HealRTO threshold from heal to full service.
 	HealRTO *Duration `json:"healRto,omitempty" yaml:"healRto,omitempty"`
+	// TimestampOrder is how many timestamp inversions are allowed (e.g. 0);
+	// nil = report the count without judging it.
+	TimestampOrder *int `json:"timestampOrder,omitempty" yaml:"timestampOrder,omitempty"`
 	// Model checked for list-append: read-committed, snapshot-isolation, serializable, strict-serializable.
 	Model string `json:"model,omitempty" yaml:"model,omitempty"`
 	// Convergence bounds the wait for all nodes to agree after healing; default 60s.

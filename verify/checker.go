@@ -22,6 +22,8 @@ const (
 	NameLinearizable = "linearizable"
 	NameIsolation    = "isolation"
 	NameConvergence  = "convergence"
+	// NameTimestampOrder compares NOW(6) stamps with the harness's order.
+	NameTimestampOrder = "timestamp-order"
 )
 
 // Thresholds are a scenario's recovery targets; nil means "report without a
@@ -30,6 +32,8 @@ type Thresholds struct {
 	RPO     *time.Duration
 	RTO     *time.Duration
 	HealRTO *time.Duration
+	// TimestampOrder is how many timestamp inversions are allowed.
+	TimestampOrder *int
 }
 
 // Input is everything a checker reads: the run's history and final state,
@@ -62,7 +66,7 @@ type Checker interface {
 
 // allChecks is every check in report order.
 var allChecks = []string{NameLostWrites, NameSplitBrain, NameRPO, NameRTO,
-	NameBank, NameLinearizable, NameIsolation, NameConvergence}
+	NameBank, NameLinearizable, NameIsolation, NameConvergence, NameTimestampOrder}
 
 // applicable lists, per workload, the checks that apply, in report order.
 // It is the one place that decides it: scenarios validates verify.checks
@@ -72,7 +76,7 @@ var allChecks = []string{NameLostWrites, NameSplitBrain, NameRPO, NameRTO,
 // bank invariant, a register or list-append loss in linearizable or
 // isolation.
 var applicable = map[string][]string{
-	"ledger":      {NameLostWrites, NameSplitBrain, NameRPO, NameRTO, NameConvergence},
+	"ledger":      {NameLostWrites, NameSplitBrain, NameRPO, NameRTO, NameConvergence, NameTimestampOrder},
 	"bank":        {NameBank, NameSplitBrain, NameRTO, NameConvergence},
 	"register":    {NameLinearizable, NameSplitBrain, NameRTO, NameConvergence},
 	"list-append": {NameIsolation, NameSplitBrain, NameRTO, NameConvergence},
@@ -107,6 +111,8 @@ func newChecker(name string) Checker {
 		return Isolation{}
 	case NameConvergence:
 		return Convergence{}
+	case NameTimestampOrder:
+		return TimestampOrder{}
 	}
 	return nil
 }

@@ -129,6 +129,10 @@ func galeraMinorityPartition() *Input {
 func TestGaleraMinorityPartitionIsClean(t *testing.T) {
 	vs := RunAll(context.Background(), galeraMinorityPartition(), Checkers("ledger", nil), 30*time.Second)
 	for _, v := range vs {
+		if v.Check == NameTimestampOrder { // no stamps in this final read, no threshold: shown, not judged
+			wantStatus(t, v, Measured)
+			continue
+		}
 		wantStatus(t, v, Valid)
 	}
 }

@@ -20,10 +20,13 @@ const LedgerStride = 1_000_000_000
 // lists every value on every node, so an acknowledged add missing anywhere
 // is a lost write and a value present on one side only is split-brain.
 //
-// The row is the value alone: which client sent it to which node and when
-// is in the history already, and every byte of a row is replicated to and
-// applied on every node, at the cost of the throughput the workload exists
-// to generate. The INSERT is a prepared statement for the same reason.
+// The row is the value and ts, the executing node's NOW(6) in µs since the
+// epoch (a column default, so the INSERT names v alone): which client sent
+// it to which node and when is in the history already, and every byte of a
+// row is replicated to and applied on every node, at the cost of the
+// throughput the workload exists to generate. ts is there for the
+// timestamp-order check: the node's clock, against the harness's order of
+// the writes. The INSERT is a prepared statement for the same reason.
 type ledger struct{ seed int64 }
 
 func newLedger(seed int64) *ledger { return &ledger{seed: seed} }
@@ -33,7 +36,7 @@ func (l *ledger) Tables() []string { return []string{"ledger"} }
 
 func (l *ledger) Setup(ctx context.Context, db *sql.DB) error {
 	return recreate(ctx, db, map[string]string{
-		"ledger": "v BIGINT PRIMARY KEY",
+		"ledger": "v BIGINT PRIMARY KEY, ts BIGINT NOT NULL DEFAULT (UNIX_TIMESTAMP(NOW(6)) * 1000000)",
 	})
 }
 
@@ -75,18 +78,18 @@ func ledgerOutcome(err error) error {
 
 func (l *ledger) FinalRead(ctx context.Context, node targets.Node) (history.FinalNode, error) {
 	return finalRead(ctx, node, l.Tables(), func(db *sql.DB, fn *history.FinalNode) error {
-		rows, err := db.QueryContext(ctx, "SELECT v FROM ledger ORDER BY v")
+		rows, err := db.QueryContext(ctx, "SELECT v, ts FROM ledger ORDER BY v")
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		fn.Ledger = []int64{}
+		fn.Ledger, fn.LedgerTS = []int64{}, []int64{}
 		for rows.Next() {
-			var v int64
-			if err := rows.Scan(&v); err != nil {
+			var v, ts int64
+			if err := rows.Scan(&v, &ts); err != nil {
 				return err
 			}
-			fn.Ledger = append(fn.Ledger, v)
+			fn.Ledger, fn.LedgerTS = append(fn.Ledger, v), append(fn.LedgerTS, ts)
 		}
 		return rows.Err()
 	})

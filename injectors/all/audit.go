@@ -58,7 +58,7 @@ func nodeLeftovers(node string, h targets.NodeHandles, m targets.Machine) []stri
 
 func zeroOffset(s string) bool {
 	switch strings.TrimSpace(s) {
-	case "", "0", "+0", "-0", "+0s", "+0.0":
+	case "", "0", "+0", "-0", "+0s", "+0.0", "+0 x1":
 		return true
 	}
 	return false

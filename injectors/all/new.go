@@ -124,7 +124,15 @@ func newSkew(_ context.Context, st step) (injectors.Fault, error) {
 			return nil, fmt.Errorf("clock skew on %s: %w", n, err)
 		}
 		node, _ := targets.NodeByName(m, n)
-		return clock.New(runID, node, h.FaketimeFile, p.Offset.D())
+		f, err := clock.New(runID, node, h.FaketimeFile, p.Offset.D())
+		if err != nil || p.Drift == 0 {
+			return f, err
+		}
+		pid, err := m.PID(n)
+		if err != nil {
+			return nil, fmt.Errorf("clock drift on %s: %w", n, err)
+		}
+		return f.WithDrift(p.Drift.PPM(), pid), nil
 	})
 }
 

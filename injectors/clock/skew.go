@@ -31,6 +31,10 @@ type Params struct {
 	File   string        `json:"file"`
 	Offset time.Duration `json:"offset"`
 	Prev   string        `json:"prev"` // the file's content before the skew
+	// Drift, in ppm, makes the clock run fast (or slow) from the step on;
+	// PID is the mariadbd whose age the faketime line compensates.
+	Drift float64 `json:"driftPpm,omitempty"`
+	PID   int     `json:"pid,omitempty"`
 }
 
 // Skew steps a node's wall clock by an offset.
@@ -89,21 +93,23 @@ func FormatOffset(d time.Duration) string {
 	return sign + strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
 }
 
-// Inject writes the offset to the node's faketime file.
+// Inject writes the offset (and the drift's speed factor) to the node's
+// faketime file.
 func (f *Skew) Inject(ctx context.Context) error {
-	if err := fsutil.WriteFileAtomic(f.p.File, []byte(FormatOffset(f.p.Offset)+"\n"), 0o644); err != nil {
+	line, err := f.line()
+	if err != nil {
+		return fmt.Errorf("inject clock skew on %s: %w", f.p.Node, err)
+	}
+	if err := fsutil.WriteFileAtomic(f.p.File, []byte(line+"\n"), 0o644); err != nil {
 		return fmt.Errorf("inject clock skew on %s: %w", f.p.Node, err)
 	}
 	return nil
 }
 
-// Recover writes the previous content back ("+0" when there was none). A
-// missing file (the lab is gone) is fine.
+// Recover writes the previous content back ("+0" when there was none, with
+// " x1" after a drift). A missing file (the lab is gone) is fine.
 func (f *Skew) Recover(ctx context.Context) error {
-	prev := f.p.Prev
-	if prev == "" {
-		prev = "+0"
-	}
+	prev := f.restored()
 	if _, err := os.Stat(f.p.File); errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
@@ -126,6 +132,9 @@ type Evidence struct {
 func (f *Skew) Verify(ctx context.Context) (injectors.Evidence, error) {
 	if f.node == nil {
 		return injectors.Evidence{}, fmt.Errorf("verify clock skew on %s: no SQL endpoint (fault rebuilt from params)", f.p.Node)
+	}
+	if f.p.Drift != 0 {
+		return f.verifyDrift(ctx)
 	}
 	var ev Evidence
 	var err error
