@@ -22,8 +22,8 @@ type Sampler interface {
 // the fault is in place, because the effect comes from the target's own
 // behaviour rather than from the injection (a disk's credits that the
 // workload exhausts). The runner calls EndWindow when the fault's heal is
-// due (or the workload ended); a Verify still waiting then returns with
-// what it saw.
+// due (or the workload ended), possibly more than once; a Verify still
+// waiting then returns with what it saw.
 type WindowEnder interface {
 	EndWindow()
 }
