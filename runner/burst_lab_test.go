@@ -14,8 +14,8 @@ import (
 	"faultline.dev/faultline/verify"
 )
 
-// burstScenario puts n3's disk on 3000 credits (100 IOPS baseline, 3000
-// burst) from 3s to 33s under a ledger load limited to rate ("" = as fast
+// burstScenario puts n3's disk on 5000 credits (100 IOPS baseline, 3000
+// burst) from 3s to 43s under a ledger load limited to rate ("" = as fast
 // as 8 clients go).
 func burstScenario(rate string) string {
 	if rate != "" {
@@ -33,13 +33,13 @@ spec:
   workload:
     kind: ledger
     clients: 8%s
-    duration: 40s
+    duration: 50s
   faults:
     - name: n3-credits
       at: 3s
-      for: 30s
+      for: 40s
       select: {nodes: [n3]}
-      diskBurst: {baselineIops: 100, burstIops: 3000, credits: 3000}
+      diskBurst: {baselineIops: 100, burstIops: 3000, credits: 5000}
   verify:
     rpo: 0s
 `, rate)
@@ -123,7 +123,7 @@ func TestIntegrationDiskBurstCliff(t *testing.T) {
 		t.Fatal("heavy load: the credits never ran out")
 	}
 	sec := int64(time.Second)
-	before, nb := heavy.p50(heavy.inject+sec, heavy.ranOut-sec)
+	before, nb := heavy.p50(heavy.inject+sec/2, heavy.ranOut-sec/2)
 	cliff, nc := heavy.p50(heavy.ranOut+2*sec, heavy.healed-2*sec)
 	healed, nh := heavy.p50(heavy.healed+3*sec, heavy.end-2*sec)
 	t.Logf("heavy load: credits ran out %v after inject (%.0f spent by the samples); p50 %v before (%d ops), %v after (%d ops), %v after the heal (%d ops)",
@@ -134,8 +134,8 @@ func TestIntegrationDiskBurstCliff(t *testing.T) {
 	if nh == 0 || healed > cliff/2 {
 		t.Errorf("heavy load: p50 %v after the heal; want it back under half the cliff's %v", healed, cliff)
 	}
-	if heavy.spent < 3000*0.8 || heavy.spent > 3000*1.25 {
-		t.Errorf("heavy load: the samples spent %.0f credits until the balance hit zero; want about the 3000 credits", heavy.spent)
+	if heavy.spent < 5000*0.8 || heavy.spent > 5000*1.25 {
+		t.Errorf("heavy load: the samples spent %.0f credits until the balance hit zero; want about the 5000 credits", heavy.spent)
 	}
 	light := runBurst(t, "light", "100/s")
 	if light.ranOut == 0 {
