@@ -30,6 +30,10 @@ const (
 	// Cluster is something the target's control plane reported about a
 	// node or pod (evicted, scheduled, Pending and why, ready, restarted).
 	Cluster Type = "cluster"
+	// Sample is a measurement a fault took of its target while in effect
+	// (a disk's credit balance): F names the series, Node the node, Value
+	// holds the measurement in the series' own shape.
+	Sample Type = "sample"
 )
 
 // Special process ids for events that are not recorded by a workload client.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -48,13 +49,22 @@ type Guard struct {
 	ledger Ledger
 	rec    Record
 	state  State
+	shown  atomic.Value // state, readable while a step is in flight
 }
 
 // NewGuard guards fault f, identified in the ledger by runID and id (unique
 // within the run); targets are the nodes it was aimed at.
 func NewGuard(l Ledger, runID, id string, targets []string, f Fault) *Guard {
 	rec := Record{RunID: runID, ID: id, Kind: f.Kind(), Targets: targets}
-	return &Guard{fault: f, ledger: l, rec: rec, state: Pending}
+	g := &Guard{fault: f, ledger: l, rec: rec}
+	g.setState(Pending)
+	return g
+}
+
+// setState moves to s; callers hold mu.
+func (g *Guard) setState(s State) {
+	g.state = s
+	g.shown.Store(s)
 }
 
 // On names the target the fault is injected into; the ledger record carries
@@ -67,11 +77,11 @@ func (g *Guard) On(target TargetRef) *Guard {
 	return g
 }
 
-// State is the guard's current state.
+// State is the guard's current state. It does not wait for a step in
+// flight (a Verify that watches for its effect can take the fault's whole
+// window): it is the state that step started from until it ends.
 func (g *Guard) State() State {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.state
+	return g.shown.Load().(State)
 }
 
 // Inject records the fault in the ledger, then injects it.
@@ -84,19 +94,19 @@ func (g *Guard) Inject(ctx context.Context) error {
 	g.rec.Params = g.fault.Params()
 	g.rec.Created = time.Now().UTC()
 	if err := g.record(Pending); err != nil {
-		g.state = Failed
+		g.setState(Failed)
 		return g.wrap("inject", err)
 	}
 	if err := g.fault.Inject(ctx); err != nil {
-		g.state = Failed
+		g.setState(Failed)
 		g.record(Failed) // best effort: the pending record already covers it
 		return g.wrap("inject", err)
 	}
 	if err := g.record(Injected); err != nil {
-		g.state = Failed
+		g.setState(Failed)
 		return g.wrap("inject", err)
 	}
-	g.state = Injected
+	g.setState(Injected)
 	return nil
 }
 
@@ -113,7 +123,7 @@ func (g *Guard) Verify(ctx context.Context) (Evidence, error) {
 	}
 	ev, err := v.Verify(ctx)
 	if err != nil {
-		g.state = Failed
+		g.setState(Failed)
 		g.record(Failed) // best effort: the record exists either way
 		return ev, g.wrap("verify", err)
 	}
@@ -131,14 +141,14 @@ func (g *Guard) Recover(ctx context.Context) error {
 		return err
 	}
 	if err := g.fault.Recover(ctx); err != nil {
-		g.state = Failed
+		g.setState(Failed)
 		return g.wrap("recover", err)
 	}
 	if err := g.ledger.Remove(g.rec.RunID, g.rec.ID); err != nil {
-		g.state = Failed
+		g.setState(Failed)
 		return g.wrap("recover", err)
 	}
-	g.state = Recovered
+	g.setState(Recovered)
 	return nil
 }
 
@@ -152,10 +162,10 @@ func (g *Guard) Complete() error {
 		return err
 	}
 	if err := g.ledger.Remove(g.rec.RunID, g.rec.ID); err != nil {
-		g.state = Failed
+		g.setState(Failed)
 		return g.wrap("complete", err)
 	}
-	g.state = Recovered
+	g.setState(Recovered)
 	return nil
 }
 

@@ -46,7 +46,9 @@ func (p Local) Open(ctx context.Context, s *scenarios.Scenario, o targets.OpenOp
 // Faults is every kind the lab can inject, rebuilding faults that restart
 // nodes by reopening their lab from the state directory they recorded.
 func (p Local) Faults(stateDir string) *targets.Registry {
-	return targets.NewRegistry(all.NewRegistry(p.env(stateDir)))
+	r := targets.NewRegistry(all.NewRegistry(p.env(stateDir)))
+	r.Register(all.DiskBurstKind())
+	return r
 }
 
 func (p Local) env(stateDir string) all.Env {

@@ -81,8 +81,8 @@ func TestRegisterTwicePanics(t *testing.T) {
 // The providers' spellings: one per name, sorted; two providers may share
 // a kind spelled with one params type, not with two.
 func TestSetSpellings(t *testing.T) {
-	if got := Default().Spellings(); len(got) != 1 || got[0].Name != "zoneOutage" {
-		t.Errorf("this build registers one kind whole (the Kubernetes zoneOutage), have %v", got)
+	if got := Default().Spellings(); len(got) != 2 || got[0].Name != "diskBurst" || got[1].Name != "zoneOutage" {
+		t.Errorf("this build registers two kinds whole (the lab's diskBurst, the Kubernetes zoneOutage), have %v", got)
 	}
 	a := stubProvider{"a", func(r *targets.Registry) {
 		r.Register(noteKind("note", noteSpell[noteParams]("note")))

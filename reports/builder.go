@@ -14,6 +14,7 @@ type builder struct {
 	lanes   *laneTracker
 	marks   []Mark
 	cluster []ClusterMark
+	credits creditTracker
 }
 
 func newBuilder(nodes []MetaNode) *builder {
@@ -55,6 +56,8 @@ func (b *builder) add(e *history.Event) {
 		if e.Cluster != nil {
 			b.cluster = append(b.cluster, ClusterMark{Time: t, Node: e.Node, ClusterEvent: *e.Cluster})
 		}
+	case history.Sample:
+		b.credits.add(t, e)
 	}
 }
 
@@ -98,4 +101,5 @@ func (b *builder) finish(m *Model) {
 	m.Timeline = b.lanes.finish(b.end)
 	m.Marks = b.marks
 	m.Cluster = b.cluster
+	b.credits.finish(m)
 }

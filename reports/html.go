@@ -33,6 +33,7 @@ type htmlView struct {
 	Throughput template.HTML
 	Latency    template.HTML
 	Timeline   template.HTML
+	Credits    template.HTML // "" without disk credits
 	Checks     []checkView
 	Faults     []faultView
 	Env        []Fact
@@ -56,6 +57,7 @@ func WriteHTML(m *Model, w io.Writer) error {
 	v := htmlView{
 		M: m, Verdict: m.Verdict(), ExitCode: ExitCode(m.Verdict()),
 		Throughput: throughputChart(m), Latency: latencyChart(m), Timeline: timelineChart(m),
+		Credits: creditsChart(m),
 	}
 	for _, c := range m.Verdicts {
 		cv := checkView{Verdict: c}

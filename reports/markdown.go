@@ -23,6 +23,7 @@ func WriteMarkdown(m *Model, w io.Writer) error {
 	mdChecks(bw, m)
 	mdWindows(bw, m)
 	mdFaults(bw, m)
+	mdCredits(bw, m)
 	mdCluster(bw, m)
 	c := m.Counts
 	fmt.Fprintf(bw, "**Operations**: %d invoked · %d ok · %d fail · %d info · %d pending\n", c.Invoke, c.OK, c.Fail, c.Info, c.Pending)

@@ -48,6 +48,9 @@ type Model struct {
 	Marks    []Mark
 	Cluster  []ClusterMark // what the target's control plane reported, in time order
 	Logs     []string      // node logs, relative to Dir
+
+	// Credits are the disk credit balances of burst disks (diskBurst), by node.
+	Credits []CreditSeries
 }
 
 // ClusterMark is one pod or node change the target's control plane

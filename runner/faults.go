@@ -107,6 +107,7 @@ func (r *run) build(ctx context.Context, i int) *stepGuard {
 		return nil
 	}
 	sg.fault = f
+	r.attachSampler(sg)
 	sg.guard = injectors.NewGuard(r.ledger, r.id, ps.ID, nodes, f).On(r.target.Ref())
 	r.mu.Lock()
 	r.guards[i] = sg
@@ -165,6 +166,7 @@ func (r *run) verify(ctx context.Context, sg *stepGuard) {
 
 // heal recovers a fault (idempotent) and records it.
 func (r *run) heal(ctx context.Context, sg *stepGuard) {
+	r.endWindow(sg) // first: a Verify waiting for the effect holds the guard
 	if sg.guard.State() == injectors.Recovered {
 		return
 	}
@@ -197,6 +199,7 @@ func (r *run) awaitRecovery(ctx context.Context, sg *stepGuard) {
 
 // healAll recovers every fault still open, after the timeline.
 func (r *run) healAll(ctx context.Context) {
+	r.endWindows()
 	r.faults.Wait()
 	r.mu.Lock()
 	gs := append([]*stepGuard(nil), r.guards...)

@@ -119,6 +119,7 @@ func (r *run) runTimeline(ctx context.Context) error {
 	go func() { poolDone <- r.load.Run(wctx, duration) }()
 
 	err := r.timeline(ctx, stopWorkload, poolDone)
+	r.endWindows()
 	r.faults.Wait() // injections and heals in flight
 	r.mark("workload-end", r.partial)
 	if rerr := r.rec.Err(); rerr != nil && err == nil {

@@ -100,3 +100,21 @@ func (m *Multi) Verify(ctx context.Context) (injectors.Evidence, error) {
 	b, _ := json.Marshal(data)
 	return injectors.Evidence{Held: held, Summary: strings.Join(sums, "; "), Data: b}, nil
 }
+
+// SampleTo hands record to every part that samples its target.
+func (m *Multi) SampleTo(record func(injectors.Sample)) {
+	for _, f := range m.parts {
+		if s, ok := f.(injectors.Sampler); ok {
+			s.SampleTo(record)
+		}
+	}
+}
+
+// EndWindow ends the window of every part whose Verify waits for one.
+func (m *Multi) EndWindow() {
+	for _, f := range m.parts {
+		if w, ok := f.(injectors.WindowEnder); ok {
+			w.EndWindow()
+		}
+	}
+}
