@@ -59,8 +59,10 @@ type Request struct {
 	Pod   Pod    `json:"pod"`
 	// DropTo are the addresses the pod can no longer send to (partition).
 	DropTo []net.IP `json:"dropTo,omitempty"`
-	// Offset is the clock step (clockSkew).
-	Offset time.Duration `json:"offset,omitempty"`
+	// Offset is the clock step (clockSkew); DriftPPM makes the clock run
+	// fast (or slow) by that many parts per million from the step on.
+	Offset   time.Duration `json:"offset,omitempty"`
+	DriftPPM float64       `json:"driftPpm,omitempty"`
 }
 
 // Applied is the agent's answer to a Request.

@@ -88,7 +88,11 @@ func skew(req Request, p Proc, proc string) (injectors.Fault, error) {
 	if err != nil && !os.IsNotExist(err) {
 		return nil, fmt.Errorf("clockSkew %s: read %s: %w", req.Pod.Name, file, err)
 	}
-	raw, _ := json.Marshal(clock.Params{RunID: req.RunID, Node: req.Pod.Name, File: path, Offset: req.Offset,
-		Prev: strings.TrimSpace(string(prev))})
+	params := clock.Params{RunID: req.RunID, Node: req.Pod.Name, File: path, Offset: req.Offset,
+		Prev: strings.TrimSpace(string(prev))}
+	if req.DriftPPM != 0 {
+		params.Drift, params.PID = req.DriftPPM, p.PID // the line compensates mariadbd's age, read through hostPID
+	}
+	raw, _ := json.Marshal(params)
 	return clock.FromParams(raw)
 }

@@ -143,7 +143,7 @@ func (k *kubeSession) BuildFault(ctx context.Context, st targets.Step) (injector
 		if err := json.Unmarshal(st.Params, &p); err != nil {
 			return nil, fmt.Errorf("clockSkew on %s: params %s: %w", k.Name(), st.Params, err)
 		}
-		return k.ClockSkew(ctx, st.RunID, st.Nodes, p.Offset.D())
+		return k.ClockSkew(ctx, st.RunID, st.Nodes, p.Offset.D(), p.Drift.PPM())
 	}
 	return nil, fmt.Errorf("%s cannot be injected on a kubernetes target", st.Kind)
 }

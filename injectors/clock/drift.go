@@ -196,3 +196,10 @@ func absF(x float64) float64 {
 	}
 	return x
 }
+
+// Observed is a skew (or drift) of node n that another process applied —
+// the node agent, inside a pod — for its Verify alone: it measures n's
+// clock through n's own connection and never writes anything.
+func Observed(n targets.Node, offset time.Duration, ppm float64) *Skew {
+	return &Skew{p: Params{Node: n.Name, Offset: offset, Drift: ppm}, node: &n}
+}

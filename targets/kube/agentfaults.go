@@ -220,32 +220,23 @@ func (f *agentFault) verifyPartition(ctx context.Context) (injectors.Evidence, e
 	return injectors.Evidence{Held: held, Summary: sum, Data: b}, nil
 }
 
-// verifyClock reads each skewed pod's NOW(6) through its port-forward.
+// verifyClock measures each skewed pod's clock through its port-forward,
+// as the lab's own clockSkew does (a drift: its rate over a window).
 func (f *agentFault) verifyClock(ctx context.Context) (injectors.Evidence, error) {
-	held, lines, all := true, []string{}, map[string]clock.Evidence{}
+	held, lines, all := true, []string{}, map[string]json.RawMessage{}
 	for _, part := range f.p.Parts {
 		name := podName(part.Request.Pod)
 		n, ok := targets.NodeByName(f.c, name)
 		if !ok {
 			return injectors.Evidence{}, fmt.Errorf("verify clockSkew: no pod %s", name)
 		}
-		want := part.Request.Offset
-		var ev clock.Evidence
-		var err error
-		for range 20 { // libfaketime rereads its file; allow it a moment
-			if ev, err = clock.MeasureOffset(ctx, n); err == nil && (ev.Measured-want).Abs() <= clock.Tolerance {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+		ev, err := clock.Observed(n, part.Request.Offset, part.Request.DriftPPM).Verify(ctx)
 		if err != nil {
-			return injectors.Evidence{}, fmt.Errorf("verify clockSkew on %s: %w", name, err)
+			return injectors.Evidence{}, err
 		}
-		ev.Want = want
-		ok = (ev.Measured - want).Abs() <= clock.Tolerance
-		held = held && ok
-		all[name] = ev
-		lines = append(lines, fmt.Sprintf("clock of %s is %v off the harness (want %v ± %v)", name, ev.Measured.Round(time.Millisecond), want, clock.Tolerance))
+		held = held && ev.Held
+		all[name] = ev.Data
+		lines = append(lines, ev.Summary)
 	}
 	b, _ := json.Marshal(all)
 	return injectors.Evidence{Held: held, Summary: strings.Join(lines, "; "), Data: b}, nil
@@ -349,11 +340,11 @@ func (c *Cluster) Pause(ctx context.Context, runID string, pods []string) (injec
 	})
 }
 
-// ClockSkew steps each pod's clock by offset through its libfaketime file,
-// written by its node's agent.
-func (c *Cluster) ClockSkew(ctx context.Context, runID string, pods []string, offset time.Duration) (injectors.Fault, error) {
+// ClockSkew steps each pod's clock by offset, and makes it drift by ppm
+// from then on, through its libfaketime file written by its node's agent.
+func (c *Cluster) ClockSkew(ctx context.Context, runID string, pods []string, offset time.Duration, ppm float64) (injectors.Fault, error) {
 	return c.agentFault(ctx, agent.KindClockSkew, runID, pods, func(p corev1.Pod, r *agent.Request) {
 		r.ID = requestID("clockSkew", p.Name)
-		r.Offset = offset
+		r.Offset, r.DriftPPM = offset, ppm
 	})
 }

@@ -88,7 +88,7 @@ var _ = Describe("faults inside pods through the node agents", Ordered, func() {
 	It("clockSkew moves one pod's NOW(6) by the offset and nothing else's; the heal returns it", func(ctx SpecContext) {
 		c := attach(ctx)
 		defer c.Close()
-		f, err := c.ClockSkew(ctx, "e2e-agent-clock", []string{"galera-1"}, 90*time.Minute)
+		f, err := c.ClockSkew(ctx, "e2e-agent-clock", []string{"galera-1"}, 90*time.Minute, 0)
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(func(ctx SpecContext) { Expect(f.Recover(ctx)).To(Succeed()) })
 		Expect(f.Inject(ctx)).To(Succeed())
@@ -103,6 +103,25 @@ var _ = Describe("faults inside pods through the node agents", Ordered, func() {
 		skewed, _ := targets.NodeByName(c, "galera-1")
 		Eventually(func() time.Duration {
 			ev, _ := clock.MeasureOffset(ctx, skewed)
+			return ev.Measured.Abs()
+		}).WithTimeout(10 * time.Second).Should(BeNumerically("<", clock.Tolerance))
+	}, SpecTimeout(3*time.Minute))
+
+	It("a drift makes one pod's clock walk away at the requested rate, measured over a window", func(ctx SpecContext) {
+		c := attach(ctx)
+		defer c.Close()
+		f, err := c.ClockSkew(ctx, "e2e-agent-drift", []string{"galera-0"}, 0, 20000)
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(func(ctx SpecContext) { Expect(f.Recover(ctx)).To(Succeed()) })
+		Expect(f.Inject(ctx)).To(Succeed())
+		e, err := f.(injectors.Verifier).Verify(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(e.Held).To(BeTrue(), e.Summary)
+		Expect(e.Summary).To(ContainSubstring("drifts"))
+		Expect(f.Recover(ctx)).To(Succeed())
+		n, _ := targets.NodeByName(c, "galera-0")
+		Eventually(func() time.Duration {
+			ev, _ := clock.MeasureOffset(ctx, n)
 			return ev.Measured.Abs()
 		}).WithTimeout(10 * time.Second).Should(BeNumerically("<", clock.Tolerance))
 	}, SpecTimeout(3*time.Minute))
@@ -151,9 +170,15 @@ var _ = Describe("faults inside pods through the node agents", Ordered, func() {
 	It("an agent that restarts heals what it applied, from its on-node ledger", func(ctx SpecContext) {
 		c := attach(ctx)
 		defer c.Close()
-		f, err := c.Partition(ctx, "e2e-agent-restart", "isolate", nil, []string{"galera-2"})
+		// one-way: only galera-2's own namespace holds routes, so only its
+		// node's agent has something to heal.
+		f, err := c.Partition(ctx, "e2e-agent-restart", "one-way", nil, []string{"galera-2"})
 		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(func(ctx SpecContext) { Expect(f.Recover(ctx)).To(Succeed()) })
 		Expect(f.Inject(ctx)).To(Succeed())
+		e, err := f.(injectors.Verifier).Verify(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(e.Held).To(BeTrue(), e.Summary)
 		pods, err := c.Pods(ctx)
 		Expect(err).NotTo(HaveOccurred())
 		var host string
@@ -183,7 +208,7 @@ var _ = Describe("faults inside pods through the node agents", Ordered, func() {
 			g.Expect(recs).To(BeEmpty())
 		}).WithContext(ctx).WithTimeout(2 * time.Minute).WithPolling(2 * time.Second).Should(Succeed())
 		Expect(c.WaitHealthy(ctx)).To(Succeed())
-		e, err := f.(injectors.Verifier).Verify(ctx)
+		e, err = f.(injectors.Verifier).Verify(ctx)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(e.Held).To(BeFalse(), "the cut outlived the agent's restart: "+e.Summary)
 	}, SpecTimeout(5*time.Minute))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"faultline.dev/faultline/agent"
 	"faultline.dev/faultline/kind"
 	"faultline.dev/faultline/targets/kube"
 )
@@ -29,6 +30,7 @@ opted in to chaos, ready to run the kube-* built-in scenarios against.`,
 func newKindUpCmd() *cobra.Command {
 	var c kind.Config
 	var deploy, image string
+	var noAgent bool
 	var zones string
 	cmd := &cobra.Command{
 		Use:   "up",
@@ -41,7 +43,10 @@ services 198.19.192.0/20 by default), apart from the embedded lab's
 198.18.0.0/16. The node image defaults to the one kind/images/build.sh
 builds without a registry (make kind-images).
 
-It then loads the MariaDB image into every node, applies the chosen
+It installs faultline's node agent (the faultline-agent DaemonSet in
+faultline-system, its image built from this very binary: no registry),
+which applies partition, pause and clockSkew inside pods. Then it loads
+the MariaDB image into every node, applies the chosen
 deployment (kind/manifests/DEPLOY) into the namespace -n (default
 fl-DEPLOY), labelled
 faultline.dev/chaos=allowed, waits until every node and the StatefulSet are
@@ -58,7 +63,7 @@ against it. Without a Docker daemon it fails at once and creates nothing.`,
 			if namespace == "" {
 				namespace = "fl-" + deploy
 			}
-			return kindUp(cmd.Context(), cmd, c, deploy, namespace, image)
+			return kindUp(cmd.Context(), cmd, c, deploy, namespace, image, noAgent)
 		},
 	}
 	f := cmd.Flags()
@@ -69,11 +74,26 @@ against it. Without a Docker daemon it fails at once and creates nothing.`,
 	f.StringVar(&c.PodSubnet, "pod-subnet", "198.19.128.0/18", "pod network (inside 198.19.0.0/16)")
 	f.StringVar(&c.ServiceSubnet, "service-subnet", "198.19.192.0/20", "service network (inside 198.19.0.0/16)")
 	f.StringVar(&deploy, "deploy", "galera", "stateful cluster to deploy: "+strings.Join(kind.Deployments(), ", ")+" or none")
+	f.BoolVar(&noAgent, "no-agent", false, "do not install the node agent (in-pod partition, pause and clock faults need it)")
 	f.StringVar(&image, "mariadb-image", "faultline.dev/mariadb:10.11-bookworm", "MariaDB image loaded into the nodes")
 	return cmd
 }
 
-func kindUp(ctx context.Context, cmd *cobra.Command, c kind.Config, deploy, namespace, image string) error {
+// installAgent builds the agent image from this very binary (no registry)
+// and installs the agent DaemonSet.
+func installAgent(ctx context.Context, cl *kind.Cluster) error {
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("agent image: %w", err)
+	}
+	image, err := kind.AgentImage(ctx, self)
+	if err != nil {
+		return err
+	}
+	return kind.InstallAgent(ctx, cl, image)
+}
+
+func kindUp(ctx context.Context, cmd *cobra.Command, c kind.Config, deploy, namespace, image string, noAgent bool) error {
 	start := time.Now()
 	cl, err := kind.Up(ctx, c)
 	if err != nil {
@@ -81,6 +101,12 @@ func kindUp(ctx context.Context, cmd *cobra.Command, c kind.Config, deploy, name
 	}
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "cluster %s Ready: kubeconfig %s, context %s\n", cl.Name, cl.Kubeconfig, cl.Context)
+	if !noAgent {
+		if err := installAgent(ctx, cl); err != nil {
+			return withCode(ExitHarness, err)
+		}
+		fmt.Fprintf(out, "node agents Ready in namespace %s (DaemonSet %s)\n", agent.Namespace, agent.Name)
+	}
 	if deploy == "none" {
 		return nil
 	}
