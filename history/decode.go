@@ -148,6 +148,8 @@ func (d *decoder) value(e *Event, key string) error {
 		err = decodeObject(d, &e.Probe)
 	case "cluster":
 		err = decodeObject(d, &e.Cluster)
+	case "backup":
+		err = decodeObject(d, &e.Backup)
 	default:
 		_, err = d.raw()
 	}

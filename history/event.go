@@ -30,6 +30,8 @@ const (
 	// Cluster is something the target's control plane reported about a
 	// node or pod (evicted, scheduled, Pending and why, ready, restarted).
 	Cluster Type = "cluster"
+	// Backup is one backup the harness took of the target (BackupEvent).
+	Backup Type = "backup"
 )
 
 // Special process ids for events that are not recorded by a workload client.
@@ -38,6 +40,7 @@ const (
 	ProcessProbe   = -2
 	ProcessRunner  = -3
 	ProcessCluster = -4
+	ProcessBackup  = -5
 )
 
 // Event is one line of history.jsonl.
@@ -61,6 +64,7 @@ type Event struct {
 	Fault    *FaultEvent   `json:"fault,omitempty"`
 	Probe    *ProbeEvent   `json:"probe,omitempty"`
 	Cluster  *ClusterEvent `json:"cluster,omitempty"`
+	Backup   *BackupEvent  `json:"backup,omitempty"`
 }
 
 // ClusterEvent is one change of a target's pod or node as its control

@@ -10,6 +10,7 @@ import (
 	"faultline.dev/faultline/scenarios"
 	"faultline.dev/faultline/targets"
 	"faultline.dev/faultline/targets/local"
+	"faultline.dev/faultline/targets/local/drill"
 )
 
 // KindLocal is the embedded lab's target kind.
@@ -46,7 +47,11 @@ func (p Local) Open(ctx context.Context, s *scenarios.Scenario, o targets.OpenOp
 // Faults is every kind the lab can inject, rebuilding faults that restart
 // nodes by reopening their lab from the state directory they recorded.
 func (p Local) Faults(stateDir string) *targets.Registry {
-	return targets.NewRegistry(all.NewRegistry(p.env(stateDir)))
+	r := targets.NewRegistry(all.NewRegistry(p.env(stateDir)))
+	for _, k := range drill.Kinds() { // disaster, restore
+		r.Register(k)
+	}
+	return r
 }
 
 func (p Local) env(stateDir string) all.Env {
