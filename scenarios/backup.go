@@ -3,6 +3,8 @@ package scenarios
 import (
 	"slices"
 	"time"
+
+	"faultline.dev/faultline/verify"
 )
 
 // The backup drill's fault kinds. The local provider registers them whole
@@ -10,9 +12,9 @@ import (
 // other across the timeline live here, with the schedule they need.
 const (
 	// FaultDisaster destroys the selected nodes' data (every node by default).
-	FaultDisaster = "disaster"
+	FaultDisaster = verify.KindDisaster
 	// FaultRestore rebuilds the cluster from the latest completed backup.
-	FaultRestore = "restore"
+	FaultRestore = verify.KindRestore
 )
 
 // BackupToolMariaBackup is the physical backup tool of the local lab.
@@ -168,4 +170,14 @@ func (v *validator) destroysAll(sel Selector) bool {
 		return len(v.scope.zones[sel.Zone]) == n && n > 0
 	}
 	return false
+}
+
+// defaultChecks are the checks that apply to the workload, without the
+// restore check unless a restore step gives it something to verify.
+func (s *Scenario) defaultChecks() []string {
+	checks := verify.ChecksFor(s.Spec.Workload.Kind)
+	if !slices.ContainsFunc(s.Spec.Faults, func(st Step) bool { return drillKind(&st) == FaultRestore }) {
+		checks = slices.DeleteFunc(checks, func(c string) bool { return c == CheckRestore })
+	}
+	return checks
 }

@@ -247,6 +247,7 @@ const (
 	CheckLinearizable = verify.NameLinearizable
 	CheckIsolation    = verify.NameIsolation
 	CheckConvergence  = verify.NameConvergence
+	CheckRestore      = verify.NameRestore
 )
 
 // Verify chooses checks and thresholds.

@@ -22,6 +22,7 @@ const (
 	NameLinearizable = "linearizable"
 	NameIsolation    = "isolation"
 	NameConvergence  = "convergence"
+	NameRestore      = "restore"
 )
 
 // Thresholds are a scenario's recovery targets; nil means "report without a
@@ -62,7 +63,7 @@ type Checker interface {
 
 // allChecks is every check in report order.
 var allChecks = []string{NameLostWrites, NameSplitBrain, NameRPO, NameRTO,
-	NameBank, NameLinearizable, NameIsolation, NameConvergence}
+	NameBank, NameLinearizable, NameIsolation, NameConvergence, NameRestore}
 
 // applicable lists, per workload, the checks that apply, in report order.
 // It is the one place that decides it: scenarios validates verify.checks
@@ -72,7 +73,7 @@ var allChecks = []string{NameLostWrites, NameSplitBrain, NameRPO, NameRTO,
 // bank invariant, a register or list-append loss in linearizable or
 // isolation.
 var applicable = map[string][]string{
-	"ledger":      {NameLostWrites, NameSplitBrain, NameRPO, NameRTO, NameConvergence},
+	"ledger":      {NameLostWrites, NameSplitBrain, NameRPO, NameRTO, NameConvergence, NameRestore},
 	"bank":        {NameBank, NameSplitBrain, NameRTO, NameConvergence},
 	"register":    {NameLinearizable, NameSplitBrain, NameRTO, NameConvergence},
 	"list-append": {NameIsolation, NameSplitBrain, NameRTO, NameConvergence},
@@ -107,6 +108,8 @@ func newChecker(name string) Checker {
 		return Isolation{}
 	case NameConvergence:
 		return Convergence{}
+	case NameRestore:
+		return Restore{}
 	}
 	return nil
 }
