@@ -79,7 +79,7 @@ func (d *decoder) field(e *Event) error {
 	return nil
 }
 
-var eventKeys = []string{"i", "t", "wall", "p", "type", "f", "value", "node", "err", "intended", "fault", "probe", "cluster"}
+var eventKeys = []string{"i", "t", "wall", "p", "type", "f", "value", "node", "err", "intended", "fault", "probe", "cluster", "backup"}
 
 // canonicalKey maps a key to its Event field name as encoding/json would
 // (exact match first, then case-insensitive); "" for an unknown key.

@@ -14,6 +14,7 @@ type builder struct {
 	lanes   *laneTracker
 	marks   []Mark
 	cluster []ClusterMark
+	backups []BackupMark
 }
 
 func newBuilder(nodes []MetaNode) *builder {
@@ -54,6 +55,10 @@ func (b *builder) add(e *history.Event) {
 	case history.Cluster:
 		if e.Cluster != nil {
 			b.cluster = append(b.cluster, ClusterMark{Time: t, Node: e.Node, ClusterEvent: *e.Cluster})
+		}
+	case history.Backup:
+		if e.Backup != nil {
+			b.backups = append(b.backups, BackupMark{BackupEvent: *e.Backup})
 		}
 	}
 }
@@ -98,4 +103,5 @@ func (b *builder) finish(m *Model) {
 	m.Timeline = b.lanes.finish(b.end)
 	m.Marks = b.marks
 	m.Cluster = b.cluster
+	m.Backups = b.backups
 }

@@ -31,6 +31,9 @@ func (r *run) startBackups(ctx context.Context) (stop func()) {
 	go func() {
 		defer close(done)
 		for i, at := range b.Times(r.plan.Duration) {
+			if time.Duration(r.clock.Now()) > at+b.Every.D() {
+				continue // missed by more than an interval (a slow backup): skip it, do not catch up
+			}
 			if !r.sleepUntil(ctx, at, quit) {
 				return
 			}

@@ -56,7 +56,7 @@ func runLibrary(t *testing.T, name string, seed int64) *runner.Result {
 // logs its verdicts and checks its artifacts and that nothing is left.
 func runSource(t *testing.T, name string, src []byte, seed int64) *runner.Result {
 	t.Helper()
-	s, err := scenarios.LoadBytes(name, src)
+	s, err := scenarios.LoadWith(name, src, providers.Default().Spellings())
 	if err != nil {
 		t.Fatal(err)
 	}

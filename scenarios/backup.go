@@ -91,7 +91,7 @@ func (v *validator) backupSchedule(b *BackupSchedule) {
 		v.errorf(join(p, "at"), "at %s is not before the workload ends at %s, so no backup is ever taken; expected at < workload.duration", b.At, dur)
 	}
 	if b.Node != "" && v.scope.known() && !v.scope.isNode(b.Node) {
-		v.errorf(join(p, "node"), "unknown node %q; expected one of %s", b.Node, oneOf(v.scope.nodes...))
+		v.errorf(join(p, "node"), "unknown node %q; expected %s", b.Node, oneOf(v.scope.nodes...))
 	}
 	if b.Tool != "" && b.Tool != BackupToolMariaBackup {
 		v.errorf(join(p, "tool"), "tool %q; expected %s", b.Tool, BackupToolMariaBackup)

@@ -36,8 +36,10 @@ const (
 //     interval plus the longest completed backup (the next backup would
 //     have been complete by then); exceeding it means backups failed or
 //     fell behind: Invalid;
-//   - rto-restore: from the disaster to the first acknowledged write
-//     invoked after it, judged by the rto threshold (still down at the end
+//   - rto-restore: from the disaster's start to the first acknowledged
+//     write invoked after it took full effect (its nodes are destroyed one
+//     by one; a write a last survivor acknowledged meanwhile is not the
+//     service back), judged by the rto threshold (still down at the end
 //     of the history: a lower bound, Invalid past the threshold, else
 //     Unknown).
 //
@@ -52,6 +54,7 @@ func (Restore) Name() string { return NameRestore }
 type drillEvents struct {
 	disasterID     string
 	disaster       int64 // its start
+	destroyed      int64 // its effect shown: every selected node down (else its start)
 	restoreStart   int64
 	restoreEnd     int64  // effect shown; 0 = not
 	restoreErr     string // inject or verify failure
@@ -95,8 +98,8 @@ func (c Restore) Check(ctx context.Context, in *Input) Verdict {
 		return cancelled(c.Name(), ctx)
 	}
 	ev := d.evidence(b)
-	ev.Cut = cutOf(in.ledger(), b.Start, b.End, d.disaster)
-	ev.FirstWriteBack = firstAckInvokedAfter(in.index().ops, d.disaster)
+	ev.Cut = cutOf(in.ledger(), b.Start, b.End, d.destroyed)
+	ev.FirstWriteBack = firstAckInvokedAfter(in.index().ops, d.destroyed)
 	ws := restoreWindows(d, ev, in.Thresholds)
 	v := windowsVerdict(c.Name(), ws, true)
 	v.Evidence = toJSON(ev)
@@ -120,7 +123,9 @@ func findDrill(events []history.Event) (*drillEvents, bool) {
 			d.backups = append(d.backups, e.Backup)
 		case e.Type != history.Fault || e.Fault == nil:
 		case e.Fault.Kind == KindDisaster && d.disaster < 0 && e.Fault.Phase == history.FaultStart:
-			d.disasterID, d.disaster = e.Fault.ID, e.Time
+			d.disasterID, d.disaster, d.destroyed = e.Fault.ID, e.Time, e.Time
+		case e.Fault.Kind == KindDisaster && e.Fault.ID == d.disasterID && e.Fault.Phase == history.FaultEffect:
+			d.destroyed = e.Time
 		case e.Fault.Kind == KindRestore && d.disaster >= 0 && (restoreID == "" || e.Fault.ID == restoreID):
 			restoreID = e.Fault.ID
 			d.restorePhase(e)

@@ -49,8 +49,9 @@ func sortLost(l []lostElement) {
 	slices.SortFunc(l, func(a, b lostElement) int { return cmpInt64(a.AckTime, b.AckTime) })
 }
 
-// cutOf classifies every add invoked before the disaster at d against a
-// backup taken from bStart to bEnd (harness ns).
+// cutOf classifies every add invoked before d, when the disaster had
+// destroyed every node it was to, against a backup taken from bStart to
+// bEnd (harness ns).
 func cutOf(idx *ledgerIndex, bStart, bEnd, d int64) *restoreCut {
 	s := idx.ops
 	c := &restoreCut{Unexpected: classify(idx).UnexpectedCount}

@@ -37,7 +37,9 @@ func newDrill() *drill {
 	d.backup("backup-1", 2, 3, "")
 	d.backup("backup-2", 12, 13, "")
 	d.h.fault(drillDisaster, "step-1", KindDisaster, history.FaultStart)
-	d.h.fault(drillDisaster+0.1, "step-1", KindDisaster, history.FaultEffect)
+	d.h.fault(drillDisaster+0.5, "step-1", KindDisaster, history.FaultEffect)
+	d.h.add(1, "n3", 500, drillDisaster+0.1, history.OK, drillDisaster+0.15) // n3 not yet destroyed: lost
+
 	return d
 }
 
@@ -76,12 +78,13 @@ func TestRestoreConsistentCutMeasuresRPOAndRTO(t *testing.T) {
 	v := Restore{}.Check(context.Background(), in)
 	wantStatus(t, v, Valid)
 	ev := evidence[restoreEvidence](t, v)
-	if ev.Cut.Violations != 0 || ev.Cut.Before != 48 || ev.Cut.Lost != 30 {
-		t.Fatalf("cut %+v; want no violation, 48 acknowledged before the backup, 30 lost", ev.Cut)
+	if ev.Cut.Violations != 0 || ev.Cut.Before != 48 || ev.Cut.Lost != 31 {
+		t.Fatalf("cut %+v; want no violation, 48 acknowledged before the backup, 31 lost", ev.Cut)
 	}
-	// lost: values 51..80, acknowledged 12.55 s..19.8 s; the disaster at 20 s.
-	if w := window(t, v, NameRPO); w.Value != sec(20-12.55) || w.Count != 30 || w.Status != Measured {
-		t.Fatalf("rpo window %+v; want 7.45s over 30 lost writes, measured", w)
+	// lost: values 51..80, acknowledged 12.55 s..19.8 s, and 500, which n3
+	// acknowledged at 20.15 s before it was destroyed too.
+	if w := window(t, v, NameRPO); w.Value != sec(20.15-12.55) || w.Count != 31 || w.Status != Measured {
+		t.Fatalf("rpo window %+v; want 7.6s over 31 lost writes, measured", w)
 	}
 	if w := window(t, v, metricRPOSchedule); w.Status != Valid || *w.Threshold != sec(11) {
 		t.Fatalf("rpo-schedule %+v; want valid within interval 10s + backup 1s", w)
@@ -151,8 +154,8 @@ func TestRestoreRPOPastTheScheduleWhenABackupFailed(t *testing.T) {
 	v := Restore{}.Check(context.Background(), d.input(nil, nil))
 	wantStatus(t, v, Invalid)
 	w := window(t, v, metricRPOSchedule)
-	if w.Status != Invalid || w.Value != sec(20-2.55) {
-		t.Fatalf("rpo-schedule %+v; want 17.45s, past interval + backup", w)
+	if w.Status != Invalid || w.Value != sec(20.15-2.55) {
+		t.Fatalf("rpo-schedule %+v; want 17.6s, past interval + backup", w)
 	}
 	if ev := evidence[restoreEvidence](t, v); ev.BackupsFailed != 1 || ev.Backup.ID != "backup-1" {
 		t.Fatalf("evidence %+v; want backup-1 restored, 1 failed backup", ev)

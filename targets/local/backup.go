@@ -60,7 +60,9 @@ func (l *Lab) Backup(ctx context.Context, req targets.BackupRequest) (targets.Ba
 		return targets.BackupInfo{}, fmt.Errorf("backup %s of lab %s: tool %q; expected %s", req.ID, l.st.Name, req.Tool, ToolMariaBackup)
 	}
 	mu := l.drillLock()
-	mu.Lock()
+	if !mu.TryLock() { // a restore is rebuilding the nodes: nothing to back up
+		return targets.BackupInfo{}, fmt.Errorf("backup %s of lab %s: a restore is in progress", req.ID, l.st.Name)
+	}
 	defer mu.Unlock()
 	node, err := l.backupNode(ctx, req.Node)
 	if err != nil {

@@ -16,15 +16,16 @@ const restoreTimeout = 100 * time.Second
 
 // RestoreInfo is what a restore did and how long each phase took.
 type RestoreInfo struct {
-	Backup    string        `json:"backup"` // the backup's id (backup-3)
-	Nodes     []string      `json:"nodes"`  // the nodes it was restored onto (a rebuild: the bootstrapped one)
-	Taken     string        `json:"taken"`  // the node the backup was taken from
+	Backup    string        `json:"backup"`           // the backup's id (backup-3)
+	Nodes     []string      `json:"nodes"`            // the nodes it was restored onto (a rebuild: the bootstrapped one)
+	Taken     string        `json:"taken"`            // the node the backup was taken from
+	JoinBy    string        `json:"joinBy,omitempty"` // how the others joined a rebuilt cluster: sst or ist
 	GTID      string        `json:"gtid,omitempty"`
 	LSN       int64         `json:"lsn,omitempty"`
 	Prepare   time.Duration `json:"prepare"`   // mariadb-backup --prepare
 	CopyBack  time.Duration `json:"copyBack"`  // mariadb-backup --copy-back
 	Bootstrap time.Duration `json:"bootstrap"` // until the restored node answers
-	Join      time.Duration `json:"join"`      // until every other node is Synced (SST)
+	Join      time.Duration `json:"join"`      // until every other node is Synced
 }
 
 // Destroy loses nodes' data as a disaster would: each server killed and
@@ -61,7 +62,7 @@ func (l *Lab) Destroyed(node string) string {
 // some nodes survived, each destroyed node is seeded from the backup at its
 // Galera position and rejoins the survivors (by IST while their gcache
 // still holds the writes since). It returns once the cluster is healthy.
-func (l *Lab) Restore(ctx context.Context, runID string) (RestoreInfo, error) {
+func (l *Lab) Restore(ctx context.Context, runID string, join string) (RestoreInfo, error) {
 	if l.st.Topology != Galera {
 		return RestoreInfo{}, fmt.Errorf("restore lab %s: topology %s; restore rebuilds Galera clusters", l.st.Name, l.st.Topology)
 	}
@@ -75,10 +76,10 @@ func (l *Lab) Restore(ctx context.Context, runID string) (RestoreInfo, error) {
 		return RestoreInfo{}, fmt.Errorf("restore lab %s: run %s has no completed backup", l.st.Name, runID)
 	}
 	m := done[0]
-	ri := RestoreInfo{Backup: m.ID, Taken: m.Info.Node, GTID: m.Info.GTID, LSN: m.Info.LSN}
+	ri := RestoreInfo{Backup: m.ID, Taken: m.Info.Node, GTID: m.Info.GTID, LSN: m.Info.LSN, JoinBy: join}
 	var err error
 	if fresh := l.destroyedNodes(); len(fresh) == 0 || len(fresh) == len(l.st.Nodes) {
-		err = l.rebuild(ctx, m, &ri)
+		err = l.rebuild(ctx, m, join, &ri)
 	} else {
 		err = l.seed(ctx, m, fresh, &ri)
 	}
@@ -88,9 +89,17 @@ func (l *Lab) Restore(ctx context.Context, runID string) (RestoreInfo, error) {
 	return ri, nil
 }
 
+// Ways a rebuilt cluster's other nodes join the restored one.
+const (
+	JoinSST = "sst" // empty, by a full state transfer from the restored node
+	JoinIST = "ist" // restored from the same backup, by IST of what the restored node wrote since
+)
+
 // rebuild restores the backup onto the first node and bootstraps the
-// cluster from it; the others join it by state transfer.
-func (l *Lab) rebuild(ctx context.Context, m manifest, ri *RestoreInfo) error {
+// cluster from it; the others join it by state transfer, or, with JoinIST,
+// are restored from the same backup at its Galera position first, so they
+// need only the writes since (the bootstrapped node keeps its position).
+func (l *Lab) rebuild(ctx context.Context, m manifest, join string, ri *RestoreInfo) error {
 	nodes := l.nodeNames()
 	ri.Nodes = nodes[:1]
 	if err := l.Destroy(ctx, nodes); err != nil {
@@ -98,6 +107,21 @@ func (l *Lab) rebuild(ctx context.Context, m manifest, ri *RestoreInfo) error {
 	}
 	if err := l.restoreData(ctx, m.Info.Dir, nodes[0], ri); err != nil {
 		return err
+	}
+	uuid, seqno, pos := galeraPosition(m.Info.GTID)
+	if join == JoinIST && pos {
+		ri.Nodes = nodes
+		for _, node := range nodes[1:] {
+			if err := l.restoreData(ctx, m.Info.Dir, node, ri); err != nil {
+				return err
+			}
+			if err := l.writeGrastate(ctx, node, uuid, seqno, false); err != nil {
+				return err
+			}
+		}
+		if err := l.writeGrastate(ctx, nodes[0], uuid, seqno, true); err != nil {
+			return err
+		}
 	}
 	start := time.Now()
 	if err := l.launch(nodes[0], "--wsrep-new-cluster"); err != nil {
@@ -110,6 +134,16 @@ func (l *Lab) rebuild(ctx context.Context, m manifest, ri *RestoreInfo) error {
 	return l.join(ctx, nodes[1:], ri)
 }
 
+// writeGrastate saves a Galera state in node's data directory, owned by mysql.
+func (l *Lab) writeGrastate(ctx context.Context, node, uuid string, seqno int64, bootstrap bool) error {
+	gs := filepath.Join(l.n.dataDir(node), "grastate.dat")
+	if err := os.WriteFile(gs, []byte(grastate(uuid, seqno, bootstrap)), 0o660); err != nil {
+		return err
+	}
+	_, err := run(ctx, "chown", "mysql:mysql", gs)
+	return err
+}
+
 // seed restores the backup onto each destroyed node with the Galera state
 // it was taken at, and starts it to rejoin the surviving nodes.
 func (l *Lab) seed(ctx context.Context, m manifest, fresh []string, ri *RestoreInfo) error {
@@ -120,11 +154,9 @@ func (l *Lab) seed(ctx context.Context, m manifest, fresh []string, ri *RestoreI
 			return err
 		}
 		if ok {
-			gs := filepath.Join(l.n.dataDir(node), "grastate.dat")
-			if err := os.WriteFile(gs, []byte(grastate(uuid, seqno, false)), 0o660); err != nil {
+			if err := l.writeGrastate(ctx, node, uuid, seqno, false); err != nil {
 				return err
 			}
-			_, _ = run(ctx, "chown", "mysql:mysql", gs)
 		}
 	}
 	return l.join(ctx, fresh, ri)

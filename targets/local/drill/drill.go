@@ -23,7 +23,7 @@ type lab interface {
 	targets.Target
 	Destroy(ctx context.Context, nodes []string) error
 	Destroyed(node string) string
-	Restore(ctx context.Context, runID string) (local.RestoreInfo, error)
+	Restore(ctx context.Context, runID, join string) (local.RestoreInfo, error)
 }
 
 func labOf(s targets.Session, kind string) (lab, error) {
@@ -40,6 +40,7 @@ func labOf(s targets.Session, kind string) (lab, error) {
 type params struct {
 	Nodes []string `json:"nodes,omitempty"`
 	RunID string   `json:"runId"`
+	Join  string   `json:"join,omitempty"` // restore: sst or ist
 }
 
 func (p params) json() json.RawMessage {

@@ -14,10 +14,24 @@ import (
 
 func restoreKind() targets.Kind {
 	return targets.Kind{
-		Spelling: scenarios.Spell[scenarios.Empty](scenarios.KindSpec{Name: scenarios.FaultRestore}, nil),
+		Spelling: scenarios.Spell(scenarios.KindSpec{Name: scenarios.FaultRestore}, restoreRules),
 		Life:     injectors.Lifecycle{OneShot: true, Proof: "the cluster rebuilt from the latest completed backup and healthy"},
 		Build:    buildRestore,
 		Rebuild:  rebuild(scenarios.FaultRestore),
+	}
+}
+
+// restoreSpec is how a step spells the kind: restore: {join: ist}.
+type restoreSpec struct {
+	// Join: how a rebuilt cluster's other nodes join the restored one:
+	// sst (default: empty, full state transfer) or ist (restored from the
+	// same backup, then IST of the writes since).
+	Join string `json:"join,omitempty" yaml:"join,omitempty"`
+}
+
+func restoreRules(p *restoreSpec, r scenarios.Rules) {
+	if p.Join != "" && p.Join != local.JoinSST && p.Join != local.JoinIST {
+		r.Errorf("join", "join %q; expected sst or ist", p.Join)
 	}
 }
 
@@ -38,7 +52,14 @@ func buildRestore(_ context.Context, s targets.Session, st targets.Step) (inject
 	if err != nil {
 		return nil, err
 	}
-	return &restore{p: params{RunID: st.RunID}, lab: l}, nil
+	var spec restoreSpec
+	if err := json.Unmarshal(st.Params, &spec); err != nil {
+		return nil, fmt.Errorf("restore params: %w", err)
+	}
+	if spec.Join == "" {
+		spec.Join = local.JoinSST
+	}
+	return &restore{p: params{RunID: st.RunID, Join: spec.Join}, lab: l}, nil
 }
 
 func (f *restore) Kind() string            { return scenarios.FaultRestore }
@@ -48,7 +69,7 @@ func (f *restore) Inject(ctx context.Context) error {
 	if f.lab == nil {
 		return fmt.Errorf("restore of run %s: rebuilt from the ledger, it has no lab", f.p.RunID)
 	}
-	ri, err := f.lab.Restore(ctx, f.p.RunID)
+	ri, err := f.lab.Restore(ctx, f.p.RunID, f.p.Join)
 	if err != nil {
 		return err
 	}
@@ -71,7 +92,7 @@ func (f *restore) Verify(ctx context.Context) (injectors.Evidence, error) {
 	ri := f.done
 	data, _ := json.Marshal(ri)
 	return injectors.Evidence{Held: true, Data: data, Summary: fmt.Sprintf(
-		"%s (taken on %s at %s, lsn %d) restored onto %s: prepare %.1fs, copy-back %.1fs, bootstrap %.1fs, join %.1fs",
-		ri.Backup, ri.Taken, ri.GTID, ri.LSN, strings.Join(ri.Nodes, ","),
+		"%s (taken on %s at %s, lsn %d) restored onto %s (join by %s): prepare %.1fs, copy-back %.1fs, bootstrap %.1fs, join %.1fs",
+		ri.Backup, ri.Taken, ri.GTID, ri.LSN, strings.Join(ri.Nodes, ","), ri.JoinBy,
 		ri.Prepare.Seconds(), ri.CopyBack.Seconds(), ri.Bootstrap.Seconds(), ri.Join.Seconds())}, nil
 }
