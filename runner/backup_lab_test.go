@@ -46,7 +46,7 @@ func TestIntegrationBackupRestoreDrill(t *testing.T) {
 	rpo, sched, rto := win["rpo"], win["rpo-schedule"], win["rto-restore"]
 	t.Logf("restored %s (%s, lsn %d), taken in %s; longest backup %s; lost %d, rpo %s (bound %s); rto %s",
 		ev.Backup.ID, ev.Backup.GTID, ev.Backup.LSN, time.Duration(ev.Backup.End-ev.Backup.Start),
-		time.Duration(ev.LongestBackup), ev.Cut.Lost, time.Duration(rpo.Value), time.Duration(sched.Value), time.Duration(rto.Value))
+		time.Duration(ev.LongestBackup), ev.Cut.Lost, time.Duration(rpo.Value), time.Duration(ev.ScheduleBound), time.Duration(rto.Value))
 	switch {
 	case ev.Backup.GTID == "" || ev.Backup.LSN == 0:
 		t.Errorf("backup %+v: want its Galera position and LSN recorded", ev.Backup)
