@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -44,6 +45,18 @@ func (b *BackupSchedule) Times(d time.Duration) []time.Duration {
 		out = append(out, t)
 	}
 	return out
+}
+
+// describe is the schedule for a plan: when its backups start, of which node.
+func (b *BackupSchedule) describe(d time.Duration) string {
+	tool, node := b.Tool, b.Node
+	if tool == "" {
+		tool = BackupToolMariaBackup
+	}
+	if node == "" {
+		node = "a node serving writes"
+	}
+	return fmt.Sprintf("%s of %s every %s from %s (%d backups)", tool, node, b.Every, b.At, len(b.Times(d)))
 }
 
 // backupDrill checks spec.backup and the drill's steps against it and
