@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 
 	"faultline.dev/faultline/history"
 )
@@ -43,7 +44,9 @@ const (
 //     of the history: a lower bound, Invalid past the threshold, else
 //     Unknown).
 //
-// Valid, vacuously, when the history holds no restore; Unknown when the restore did
+// A disaster that spared some nodes has no cut: its restored nodes rejoin
+// the survivors, and their data is the survivors'. Valid, vacuously, when
+// the history holds no restore; Unknown when the restore did
 // not complete or no backup had, or without a final read.
 type Restore struct{}
 
@@ -55,6 +58,7 @@ type drillEvents struct {
 	disasterID     string
 	disaster       int64 // its start
 	destroyed      int64 // its effect shown: every selected node down (else its start)
+	targets        []string
 	restoreStart   int64
 	restoreEnd     int64  // effect shown; 0 = not
 	restoreErr     string // inject or verify failure
@@ -64,18 +68,22 @@ type drillEvents struct {
 }
 
 type restoreEvidence struct {
-	Backup         *history.BackupEvent `json:"backup"`
-	Disaster       int64                `json:"disaster"`
-	RestoreStart   int64                `json:"restoreStart"`
-	RestoreEnd     int64                `json:"restoreEnd"`
-	Restore        string               `json:"restore,omitempty"` // the restore's own summary
-	BackupAge      int64                `json:"backupAge"`         // disaster − the backup's end
-	Cut            *restoreCut          `json:"cut"`
-	Backups        int                  `json:"backups"`
-	BackupsFailed  int                  `json:"backupsFailed"`
-	LongestBackup  int64                `json:"longestBackup"`
-	ScheduleBound  int64                `json:"scheduleBound"` // interval + longest backup
-	FirstWriteBack int64                `json:"firstWriteBack,omitempty"`
+	Backup       *history.BackupEvent `json:"backup"`
+	Disaster     int64                `json:"disaster"`
+	RestoreStart int64                `json:"restoreStart"`
+	RestoreEnd   int64                `json:"restoreEnd"`
+	Restore      string               `json:"restore,omitempty"` // the restore's own summary
+	BackupAge    int64                `json:"backupAge"`         // disaster − the backup's end
+	Cut          *restoreCut          `json:"cut"`
+	// Survivors are the nodes the disaster spared: the restored nodes
+	// rejoined them, so the data is theirs, not the backup's cut, and the
+	// cut is not judged (lost-writes judges every write).
+	Survivors      []string `json:"survivors,omitempty"`
+	Backups        int      `json:"backups"`
+	BackupsFailed  int      `json:"backupsFailed"`
+	LongestBackup  int64    `json:"longestBackup"`
+	ScheduleBound  int64    `json:"scheduleBound"` // interval + longest backup
+	FirstWriteBack int64    `json:"firstWriteBack,omitempty"`
 }
 
 // Check verifies the first drill of the history.
@@ -100,16 +108,36 @@ func (c Restore) Check(ctx context.Context, in *Input) Verdict {
 	ev := d.evidence(b)
 	ev.Cut = cutOf(in.ledger(), b.Start, b.End, d.destroyed)
 	ev.FirstWriteBack = firstAckInvokedAfter(in.index().ops, d.destroyed)
+	ev.Survivors = survivors(in.Final, d.targets)
 	ws := restoreWindows(d, ev, in.Thresholds)
 	v := windowsVerdict(c.Name(), ws, true)
 	v.Evidence = toJSON(ev)
 	cut := fmt.Sprintf("%s (%s lsn %d) restored: a consistent cut", b.ID, b.GTID, b.LSN)
-	if n := ev.Cut.Violations; n > 0 {
+	switch n := ev.Cut.Violations; {
+	case len(ev.Survivors) > 0:
+		cut = fmt.Sprintf("%s (%s lsn %d) restored onto the destroyed nodes, which rejoined %v: no cut to judge",
+			b.ID, b.GTID, b.LSN, ev.Survivors)
+	case n > 0:
 		v.Status = Invalid
 		cut = fmt.Sprintf("%s (%s lsn %d) restored: NOT a consistent cut, %d writes contradict it", b.ID, b.GTID, b.LSN, n)
 	}
 	v.Summary = cut + "; " + v.Summary
 	return v
+}
+
+// survivors are the final nodes the disaster did not target (none when
+// the history does not name its targets).
+func survivors(f *history.Final, targets []string) []string {
+	if len(targets) == 0 {
+		return nil
+	}
+	var out []string
+	for _, n := range f.Nodes {
+		if !slices.Contains(targets, n.Node) {
+			out = append(out, n.Node)
+		}
+	}
+	return out
 }
 
 // findDrill reads the first disaster and the first restore after it.
@@ -123,7 +151,7 @@ func findDrill(events []history.Event) (*drillEvents, bool) {
 			d.backups = append(d.backups, e.Backup)
 		case e.Type != history.Fault || e.Fault == nil:
 		case e.Fault.Kind == KindDisaster && d.disaster < 0 && e.Fault.Phase == history.FaultStart:
-			d.disasterID, d.disaster, d.destroyed = e.Fault.ID, e.Time, e.Time
+			d.disasterID, d.disaster, d.destroyed, d.targets = e.Fault.ID, e.Time, e.Time, e.Fault.Targets
 		case e.Fault.Kind == KindDisaster && e.Fault.ID == d.disasterID && e.Fault.Phase == history.FaultEffect:
 			d.destroyed = e.Time
 		case e.Fault.Kind == KindRestore && d.disaster >= 0 && (restoreID == "" || e.Fault.ID == restoreID):

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -189,4 +190,22 @@ func TestRestoreWithoutADrillOrWithoutItsEnd(t *testing.T) {
 		Fault: &history.FaultEvent{ID: "step-2", Kind: KindRestore, Phase: history.FaultError, Summary: "inject: no completed backup"}})
 	in = &Input{Events: d.h.events(), Final: ledgerFinal(map[string][]int64{"n1": {1}})}
 	wantStatus(t, Restore{}.Check(context.Background(), in), Unknown)
+}
+
+// One node destroyed: it is restored and rejoins the two that survived, so
+// the data holds every write and no cut is judged.
+func TestRestoreOfOneNodeRejoiningSurvivors(t *testing.T) {
+	d := newDrill().restoreUpTo(drillDisaster + 1)
+	d.present[500] = true
+	d.h.ev = slices.DeleteFunc(d.h.ev, func(e history.Event) bool { return e.Type == history.Fault })
+	for _, ph := range []history.FaultPhase{history.FaultStart, history.FaultEffect} {
+		d.h.ev = append(d.h.ev, history.Event{Time: sec(drillDisaster), Process: history.ProcessNemesis, Type: history.Fault,
+			Fault: &history.FaultEvent{ID: "step-1", Kind: KindDisaster, Phase: ph, Targets: []string{"n3"}}})
+	}
+	v := Restore{}.Check(context.Background(), d.input(dur(0), nil))
+	wantStatus(t, v, Valid)
+	ev := evidence[restoreEvidence](t, v)
+	if !slices.Equal(ev.Survivors, []string{"n1", "n2"}) || ev.Cut.Lost != 0 || ev.Cut.Violations == 0 {
+		t.Fatalf("survivors %v, cut %+v; want n1, n2 survived, nothing lost, the cut (which the survivors' later writes contradict) not judged", ev.Survivors, ev.Cut)
+	}
 }

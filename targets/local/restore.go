@@ -166,6 +166,7 @@ func (l *Lab) seed(ctx context.Context, m manifest, fresh []string, ri *RestoreI
 func (l *Lab) join(ctx context.Context, nodes []string, ri *RestoreInfo) error {
 	start := time.Now()
 	for _, node := range nodes {
+		l.waitEvicted(ctx, node) // its killed incarnation must leave the view first (galera#249)
 		if err := l.launch(node); err != nil {
 			return err
 		}
