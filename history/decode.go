@@ -79,7 +79,7 @@ func (d *decoder) field(e *Event) error {
 	return nil
 }
 
-var eventKeys = []string{"i", "t", "wall", "p", "type", "f", "value", "node", "err", "intended", "fault", "probe", "cluster"}
+var eventKeys = []string{"i", "t", "wall", "p", "type", "f", "value", "node", "err", "intended", "fault", "probe", "cluster", "backup"}
 
 // canonicalKey maps a key to its Event field name as encoding/json would
 // (exact match first, then case-insensitive); "" for an unknown key.
@@ -148,6 +148,8 @@ func (d *decoder) value(e *Event, key string) error {
 		err = decodeObject(d, &e.Probe)
 	case "cluster":
 		err = decodeObject(d, &e.Cluster)
+	case "backup":
+		err = decodeObject(d, &e.Backup)
 	default:
 		_, err = d.raw()
 	}

@@ -58,6 +58,11 @@ func appendTail(dst []byte, e *Event) ([]byte, error) {
 			return dst, err
 		}
 	}
+	if e.Backup != nil {
+		if dst, err = appendMarshal(dst, `,"backup":`, e.Backup); err != nil {
+			return dst, err
+		}
+	}
 	return append(dst, '}', '\n'), nil
 }
 

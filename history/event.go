@@ -34,6 +34,8 @@ const (
 	// (a disk's credit balance): F names the series, Node the node, Value
 	// holds the measurement in the series' own shape.
 	Sample Type = "sample"
+	// Backup is one backup the harness took of the target (BackupEvent).
+	Backup Type = "backup"
 )
 
 // Special process ids for events that are not recorded by a workload client.
@@ -42,6 +44,7 @@ const (
 	ProcessProbe   = -2
 	ProcessRunner  = -3
 	ProcessCluster = -4
+	ProcessBackup  = -5
 )
 
 // Event is one line of history.jsonl.
@@ -65,6 +68,7 @@ type Event struct {
 	Fault    *FaultEvent   `json:"fault,omitempty"`
 	Probe    *ProbeEvent   `json:"probe,omitempty"`
 	Cluster  *ClusterEvent `json:"cluster,omitempty"`
+	Backup   *BackupEvent  `json:"backup,omitempty"`
 }
 
 // ClusterEvent is one change of a target's pod or node as its control

@@ -10,6 +10,7 @@ import (
 	"faultline.dev/faultline/scenarios"
 	"faultline.dev/faultline/targets"
 	"faultline.dev/faultline/targets/local"
+	"faultline.dev/faultline/targets/local/drill"
 )
 
 // KindLocal is the embedded lab's target kind.
@@ -48,6 +49,9 @@ func (p Local) Open(ctx context.Context, s *scenarios.Scenario, o targets.OpenOp
 func (p Local) Faults(stateDir string) *targets.Registry {
 	r := targets.NewRegistry(all.NewRegistry(p.env(stateDir)))
 	r.Register(all.DiskBurstKind())
+	for _, k := range drill.Kinds() { // disaster, restore
+		r.Register(k)
+	}
 	return r
 }
 

@@ -15,6 +15,7 @@ type builder struct {
 	marks   []Mark
 	cluster []ClusterMark
 	credits creditTracker
+	backups []BackupMark
 }
 
 func newBuilder(nodes []MetaNode) *builder {
@@ -58,6 +59,10 @@ func (b *builder) add(e *history.Event) {
 		}
 	case history.Sample:
 		b.credits.add(t, e)
+	case history.Backup:
+		if e.Backup != nil {
+			b.backups = append(b.backups, BackupMark{BackupEvent: *e.Backup})
+		}
 	}
 }
 
@@ -102,4 +107,5 @@ func (b *builder) finish(m *Model) {
 	m.Marks = b.marks
 	m.Cluster = b.cluster
 	b.credits.finish(m)
+	m.Backups = b.backups
 }

@@ -64,6 +64,7 @@ func timelineChart(m *Model) template.HTML {
 		}
 		s.targetOutlines(f, m.Faults, tl.Node, laneY(i))
 		s.clusterTicks(f, m.Cluster, tl.Node, laneY(i))
+		s.backupBars(f, m.Backups, tl.Node, laneY(i))
 	}
 	var pairs []string
 	for _, r := range roles {

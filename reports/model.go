@@ -47,6 +47,7 @@ type Model struct {
 	Timeline []NodeTimeline // one lane per node, in node order
 	Marks    []Mark
 	Cluster  []ClusterMark // what the target's control plane reported, in time order
+	Backups  []BackupMark  // the backups the harness took, in the order they finished
 	Logs     []string      // node logs, relative to Dir
 
 	// Credits are the disk credit balances of burst disks (diskBurst), by node.

@@ -118,8 +118,10 @@ func (r *run) runTimeline(ctx context.Context) error {
 	r.mark("workload-start", "")
 	go func() { poolDone <- r.load.Run(wctx, duration) }()
 
+	stopBackups := r.startBackups(ctx)
 	err := r.timeline(ctx, stopWorkload, poolDone)
 	r.endWindows()
+	stopBackups()
 	r.faults.Wait() // injections and heals in flight
 	r.mark("workload-end", r.partial)
 	if rerr := r.rec.Err(); rerr != nil && err == nil {

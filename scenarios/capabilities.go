@@ -6,14 +6,16 @@ import (
 )
 
 // Capabilities are what this host can do for a local lab. Reasons explains
-// each missing one, keyed by lowercase name: netem, nfqueue, faketime, blkio, fuse.
+// each missing one, keyed by lowercase name: netem, nfqueue, faketime, blkio, fuse, mariadb-backup.
 type Capabilities struct {
 	Netem    bool // tc netem qdisc (latency, loss)
 	NFQueue  bool // iptables NFQUEUE with a userspace consumer (latency without netem)
 	Faketime bool // libfaketime (clockSkew)
 	Blkio    bool // blkio or io.max throttling of a block device (diskThrottle)
 	FUSE     bool // /dev/fuse (diskFault)
-	Reasons  map[string]string
+	// MariaBackup: the mariadb-backup tool (restore, from spec.backup's backups)
+	MariaBackup bool
+	Reasons     map[string]string
 }
 
 // How a host carries out a step (HostSupport.Status).
@@ -45,12 +47,14 @@ func needs(kind string) []string {
 		return []string{"blkio"}
 	case FaultDiskFault:
 		return []string{"fuse"}
+	case FaultRestore:
+		return []string{"mariadb-backup"}
 	}
 	return nil
 }
 
 func (c Capabilities) has(name string) bool {
-	return map[string]bool{"netem": c.Netem, "nfqueue": c.NFQueue, "faketime": c.Faketime, "blkio": c.Blkio, "fuse": c.FUSE}[name]
+	return map[string]bool{"netem": c.Netem, "nfqueue": c.NFQueue, "faketime": c.Faketime, "blkio": c.Blkio, "fuse": c.FUSE, "mariadb-backup": c.MariaBackup}[name]
 }
 
 // Support says how a host with c carries out a fault kind: latency without

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"faultline.dev/faultline/verify"
 )
 
 // Limits and defaults.
@@ -140,7 +138,7 @@ func (s *Scenario) workloadDefaults(w *Workload) {
 
 func (s *Scenario) verifyDefaults(v *Verify) {
 	if len(v.Checks) == 0 {
-		v.Checks = verify.ChecksFor(s.Spec.Workload.Kind)
+		v.Checks = s.defaultChecks()
 	}
 	if v.Convergence == 0 {
 		v.Convergence = DefaultConvergence

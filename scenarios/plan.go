@@ -22,6 +22,8 @@ type Plan struct {
 	Checks   []string        `json:"checks"`
 	// Duration of the workload; every fault is healed before it ends.
 	Duration time.Duration `json:"duration"`
+	// Backup is the backup schedule (spec.backup), nil without one.
+	Backup *BackupSchedule `json:"backup,omitempty"`
 }
 
 // TargetSummary is the target as the plan sees it.
@@ -85,6 +87,7 @@ func NewPlan(s *Scenario, seed int64) *Plan {
 		Checks:   slices.Clone(s.Spec.Verify.Checks),
 		Duration: w.Duration.D(),
 		Steps:    []PlannedStep{},
+		Backup:   s.Spec.Backup,
 	}
 	sc := scopeOf(s)
 	for i := range s.Spec.Faults {

@@ -19,6 +19,9 @@ func (p *Plan) WriteTable(w io.Writer) error {
 		fmt.Fprintf(w, " (%s)", nodesWithZones(p.Target.Nodes, p.Target.Zones))
 	}
 	fmt.Fprintf(w, "\nworkload %s, %d clients, rate %s, routing %s\n", p.Workload.Kind, p.Workload.Clients, rateString(p.Workload.Rate), p.Workload.Routing)
+	if p.Backup != nil {
+		fmt.Fprintf(w, "backups  %s\n", p.Backup.describe(p.Duration))
+	}
 	fmt.Fprintf(w, "checks   %s\n\n", strings.Join(p.Checks, ", "))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	host := p.hostMarked()

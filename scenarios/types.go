@@ -43,6 +43,8 @@ type Spec struct {
 	Faults   []Step   `json:"faults,omitempty" yaml:"faults,omitempty"`
 	Verify   Verify   `json:"verify,omitempty" yaml:"verify,omitempty"`
 	Abort    *Abort   `json:"abort,omitempty" yaml:"abort,omitempty"`
+	// Backup takes scheduled backups while the workload runs (backup.go).
+	Backup *BackupSchedule `json:"backup,omitempty" yaml:"backup,omitempty"`
 }
 
 // Target is exactly one of Local or Kubernetes.
@@ -249,6 +251,7 @@ const (
 	CheckConvergence  = verify.NameConvergence
 	// CheckTimestampOrder: NOW(6) stamps against the harness's order.
 	CheckTimestampOrder = verify.NameTimestampOrder
+	CheckRestore        = verify.NameRestore
 )
 
 // Verify chooses checks and thresholds.

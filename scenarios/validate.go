@@ -19,6 +19,7 @@ func Validate(s *Scenario) error {
 	v.conflicts()
 	v.verify()
 	v.abort()
+	v.backupDrill()
 	return v.errs.Err()
 }
 

@@ -24,6 +24,7 @@ const (
 	NameConvergence  = "convergence"
 	// NameTimestampOrder compares NOW(6) stamps with the harness's order.
 	NameTimestampOrder = "timestamp-order"
+	NameRestore        = "restore"
 )
 
 // Thresholds are a scenario's recovery targets; nil means "report without a
@@ -66,7 +67,7 @@ type Checker interface {
 
 // allChecks is every check in report order.
 var allChecks = []string{NameLostWrites, NameSplitBrain, NameRPO, NameRTO,
-	NameBank, NameLinearizable, NameIsolation, NameConvergence, NameTimestampOrder}
+	NameBank, NameLinearizable, NameIsolation, NameConvergence, NameTimestampOrder, NameRestore}
 
 // applicable lists, per workload, the checks that apply, in report order.
 // It is the one place that decides it: scenarios validates verify.checks
@@ -76,7 +77,7 @@ var allChecks = []string{NameLostWrites, NameSplitBrain, NameRPO, NameRTO,
 // bank invariant, a register or list-append loss in linearizable or
 // isolation.
 var applicable = map[string][]string{
-	"ledger":      {NameLostWrites, NameSplitBrain, NameRPO, NameRTO, NameConvergence, NameTimestampOrder},
+	"ledger":      {NameLostWrites, NameSplitBrain, NameRPO, NameRTO, NameConvergence, NameTimestampOrder, NameRestore},
 	"bank":        {NameBank, NameSplitBrain, NameRTO, NameConvergence},
 	"register":    {NameLinearizable, NameSplitBrain, NameRTO, NameConvergence},
 	"list-append": {NameIsolation, NameSplitBrain, NameRTO, NameConvergence},
@@ -113,6 +114,8 @@ func newChecker(name string) Checker {
 		return Convergence{}
 	case NameTimestampOrder:
 		return TimestampOrder{}
+	case NameRestore:
+		return Restore{}
 	}
 	return nil
 }

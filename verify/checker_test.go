@@ -38,7 +38,7 @@ func TestChecksForNamesKnownCheckers(t *testing.T) {
 }
 
 func TestCheckersApplicable(t *testing.T) {
-	if got := names(Checkers("ledger", nil)); !slices.Equal(got, []string{"lost-writes", "split-brain", "rpo", "rto", "convergence", "timestamp-order"}) {
+	if got := names(Checkers("ledger", nil)); !slices.Equal(got, []string{"lost-writes", "split-brain", "rpo", "rto", "convergence", "timestamp-order", "restore"}) {
 		t.Fatalf("ledger: %v", got)
 	}
 	if got := names(Checkers("bank", []string{"convergence", "bank", "lost-writes"})); !slices.Equal(got, []string{"bank", "convergence"}) {

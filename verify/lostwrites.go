@@ -129,7 +129,7 @@ func classify(idx *ledgerIndex) *ledgerClasses {
 		}
 	}
 	cl.addUnexpected(idx, failedPresent)
-	slices.SortFunc(cl.allLost, func(a, b lostElement) int { return cmpInt64(a.AckTime, b.AckTime) })
+	sortLost(cl.allLost)
 	cl.LostCount = len(cl.allLost)
 	cl.Lost = cl.allLost[:min(len(cl.allLost), maxListed)]
 	return cl

@@ -1,6 +1,6 @@
 // Package hostcaps is the one probe of what this host can inject: netem or
 // NFQUEUE for latency, libfaketime for clock skew, blkio or io.max for disk
-// throttling, FUSE for disk faults. `faultline doctor` prints it and
+// throttling, FUSE for disk faults, mariadb-backup for restore drills. `faultline doctor` prints it and
 // validation refuses what it lacks; neither probes on its own.
 package hostcaps
 
@@ -38,7 +38,7 @@ func Probe(ctx context.Context) []Check {
 		}
 		cs = append(cs, c)
 	}
-	return append(cs, checkFaketime(faketime.Lib()), checkBlkio(), checkIOMax(), checkFUSE())
+	return append(cs, checkFaketime(faketime.Lib()), checkBlkio(), checkIOMax(), checkFUSE(), checkMariaBackup())
 }
 
 // Capabilities is what validation needs of the checks: one flag per fault
@@ -60,6 +60,8 @@ func Capabilities(cs []Check) scenarios.Capabilities {
 			continue
 		case "fuse":
 			c.FUSE = k.OK
+		case "mariadb-backup":
+			c.MariaBackup = k.OK
 		}
 		if !k.OK {
 			c.Reasons[k.Name] = k.Detail
