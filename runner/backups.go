@@ -31,7 +31,7 @@ func (r *run) startBackups(ctx context.Context) (stop func()) {
 	go func() {
 		defer close(done)
 		for i, at := range b.Times(r.plan.Duration) {
-			if time.Duration(r.clock.Now()) > at+b.Every.D() {
+			if r.sinceWorkload() > at+b.Every.D() {
 				continue // missed by more than an interval (a slow backup): skip it, do not catch up
 			}
 			if !r.sleepUntil(ctx, at, quit) {
@@ -43,10 +43,10 @@ func (r *run) startBackups(ctx context.Context) (stop func()) {
 	return func() { close(quit); <-done }
 }
 
-// sleepUntil waits until the run's clock reaches at; false when quit is
-// closed or ctx ends first.
+// sleepUntil waits until at after the workload's start; false when quit
+// is closed or ctx ends first.
 func (r *run) sleepUntil(ctx context.Context, at time.Duration, quit <-chan struct{}) bool {
-	t := time.NewTimer(max(0, time.Duration(int64(at)-r.clock.Now())))
+	t := time.NewTimer(max(0, at-r.sinceWorkload()))
 	defer t.Stop()
 	select {
 	case <-t.C:

@@ -63,25 +63,26 @@ type Result struct {
 
 // run is the state of one run; its methods are the phases, in order.
 type run struct {
-	o        Options
-	scn      *scenarios.Scenario
-	plan     *scenarios.Plan
-	id       string
-	dir      string
-	seed     int64
-	rng      *rand.Rand
-	clock    *history.Clock
-	hist     *history.Writer
-	meta     *reports.RunMeta
-	provider targets.Provider
-	faultReg *targets.Registry // the provider's fault kinds, their lifecycles and builders
-	target   targets.Session
-	load     Load
-	rec      *workloads.WriterRecorder
-	router   *workloads.Router
-	ledger   injectors.Ledger
-	progress *Progress
-	metrics  *metrics.Metrics // nil: metrics off
+	o         Options
+	scn       *scenarios.Scenario
+	plan      *scenarios.Plan
+	id        string
+	dir       string
+	seed      int64
+	rng       *rand.Rand
+	clock     *history.Clock
+	workStart int64 // the clock at the workload's start
+	hist      *history.Writer
+	meta      *reports.RunMeta
+	provider  targets.Provider
+	faultReg  *targets.Registry // the provider's fault kinds, their lifecycles and builders
+	target    targets.Session
+	load      Load
+	rec       *workloads.WriterRecorder
+	router    *workloads.Router
+	ledger    injectors.Ledger
+	progress  *Progress
+	metrics   *metrics.Metrics // nil: metrics off
 
 	mu      sync.Mutex
 	probes  []targets.Probe

@@ -115,6 +115,7 @@ func (r *run) runTimeline(ctx context.Context) error {
 	wctx, stopWorkload := context.WithCancelCause(ctx)
 	defer stopWorkload(nil)
 	poolDone := make(chan error, 1)
+	r.workStart = r.clock.Now()
 	r.mark("workload-start", "")
 	go func() { poolDone <- r.load.Run(wctx, duration) }()
 
@@ -130,6 +131,11 @@ func (r *run) runTimeline(ctx context.Context) error {
 	return err
 }
 
+// sinceWorkload is the time since the workload started: the plan's steps
+// are at offsets from it, not from the run's start (the target's setup
+// before it can take seconds).
+func (r *run) sinceWorkload() time.Duration { return time.Duration(r.clock.Now() - r.workStart) }
+
 // timeline fires actions on schedule until the end, an abort or ctx's end.
 func (r *run) timeline(ctx context.Context, stop context.CancelCauseFunc, poolDone <-chan error) error {
 	acts := Schedule(r.stepTimings(), r.plan.Duration)
@@ -139,7 +145,7 @@ func (r *run) timeline(ctx context.Context, stop context.CancelCauseFunc, poolDo
 	var fed int64 = -1
 	for _, a := range acts {
 		for wait := true; wait; {
-			left := time.Duration(int64(a.At) - r.clock.Now())
+			left := a.At - r.sinceWorkload()
 			if left <= 0 {
 				break
 			}
@@ -207,7 +213,7 @@ func (r *run) observe(det *AbortDetector, fed *int64) string {
 		}
 	}
 	r.progress.Update(Snapshot{
-		Elapsed: time.Duration(r.clock.Now()), Total: r.plan.Duration,
+		Elapsed: r.sinceWorkload(), Total: r.plan.Duration,
 		Window: Window{OK: int(last.OK), Fail: int(last.Fail), Info: int(last.Info)},
 		P99:    last.P99, Faults: r.activeFaults(), Roles: r.roles(),
 	})
