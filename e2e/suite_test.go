@@ -7,6 +7,7 @@
 package e2e
 
 import (
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -44,7 +45,30 @@ var _ = Describe("the kind cluster", Label("kind"), func() {
 		Expect(res).To(fltest.BeValid())
 		Expect(res).To(fltest.HaveRPOWithin(0))
 	}, SpecTimeout(10*time.Minute))
+
+	It("a Galera pod cut off inside its network namespace by the node agent: the majority keeps every write", func(ctx SpecContext) {
+		cl := galeraOnKind(ctx)
+		res := fltest.Run(ctx, "kube-galera-partition", fltest.Options{Seed: 7,
+			Kube: scenarios.KubeOverrides{Kubeconfig: cl.Kubeconfig, Context: cl.Context}})
+		Expect(res).To(fltest.HaveNoLostWrites())
+		Expect(res).To(fltest.HaveNoSplitBrain())
+		Expect(res).To(fltest.BeValid())
+	}, SpecTimeout(10*time.Minute))
 })
+
+// installAgent builds this checkout's faultline and installs its node
+// agent (kept when that binary's image is installed already).
+func installAgent(ctx SpecContext, cl *kind.Cluster, root string) {
+	GinkgoHelper()
+	bin := filepath.Join(GinkgoT().TempDir(), "faultline")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/faultline")
+	build.Dir = root
+	out, err := build.CombinedOutput()
+	Expect(err).NotTo(HaveOccurred(), string(out))
+	image, err := kind.AgentImage(ctx, bin)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(kind.InstallAgent(ctx, cl, image)).To(Succeed())
+}
 
 // galeraOnKind brings up (or reuses) the suite's kind cluster with the
 // project's Galera StatefulSet in fl-galera, healthy.
@@ -55,7 +79,9 @@ func galeraOnKind(ctx SpecContext) *kind.Cluster {
 	Expect(err).NotTo(HaveOccurred())
 	Expect(kind.LoadImages(ctx, cl.Name, "faultline.dev/mariadb:10.11-bookworm")).To(Succeed())
 	_, file, _, _ := runtime.Caller(0)
-	Expect(kind.Apply(ctx, cl, "fl-galera", filepath.Join(filepath.Dir(file), "..", "kind", "manifests", "galera"))).To(Succeed())
+	root := filepath.Join(filepath.Dir(file), "..")
+	Expect(kind.Apply(ctx, cl, "fl-galera", filepath.Join(root, "kind", "manifests", "galera"))).To(Succeed())
+	installAgent(ctx, cl, root)
 	c, err := kube.Attach(ctx, kube.Config{Kubeconfig: cl.Kubeconfig, Context: cl.Context, Namespace: "fl-galera", StatefulSet: "galera"})
 	Expect(err).NotTo(HaveOccurred())
 	defer c.Close()
