@@ -7,7 +7,6 @@
 package e2e
 
 import (
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -56,20 +55,6 @@ var _ = Describe("the kind cluster", Label("kind"), func() {
 	}, SpecTimeout(10*time.Minute))
 })
 
-// installAgent builds this checkout's faultline and installs its node
-// agent (kept when that binary's image is installed already).
-func installAgent(ctx SpecContext, cl *kind.Cluster, root string) {
-	GinkgoHelper()
-	bin := filepath.Join(GinkgoT().TempDir(), "faultline")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/faultline")
-	build.Dir = root
-	out, err := build.CombinedOutput()
-	Expect(err).NotTo(HaveOccurred(), string(out))
-	image, err := kind.AgentImage(ctx, bin)
-	Expect(err).NotTo(HaveOccurred())
-	Expect(kind.InstallAgent(ctx, cl, image)).To(Succeed())
-}
-
 // galeraOnKind brings up (or reuses) the suite's kind cluster with the
 // project's Galera StatefulSet in fl-galera, healthy.
 func galeraOnKind(ctx SpecContext) *kind.Cluster {
@@ -81,7 +66,9 @@ func galeraOnKind(ctx SpecContext) *kind.Cluster {
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..")
 	Expect(kind.Apply(ctx, cl, "fl-galera", filepath.Join(root, "kind", "manifests", "galera"))).To(Succeed())
-	installAgent(ctx, cl, root)
+	image, err := kind.AgentImageFromSource(ctx, root)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(kind.InstallAgent(ctx, cl, image)).To(Succeed())
 	c, err := kube.Attach(ctx, kube.Config{Kubeconfig: cl.Kubeconfig, Context: cl.Context, Namespace: "fl-galera", StatefulSet: "galera"})
 	Expect(err).NotTo(HaveOccurred())
 	defer c.Close()

@@ -218,3 +218,20 @@ func waitAgents(ctx context.Context, c *Cluster) error {
 	}
 	return nil
 }
+
+// AgentImageFromSource builds faultline from the checkout at root and the
+// agent image of that binary (tests and CI, which run no release binary).
+func AgentImageFromSource(ctx context.Context, root string) (string, error) {
+	dir, err := os.MkdirTemp("", "faultline-agent-build-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "faultline")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/faultline")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build faultline in %s: %w: %s", root, err, strings.TrimSpace(string(out)))
+	}
+	return AgentImage(ctx, bin)
+}

@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"context"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -20,16 +18,10 @@ import (
 	"faultline.dev/faultline/targets/kube"
 )
 
-// installAgent builds this checkout's faultline, its agent image, and
-// installs the agent DaemonSet on the suite's cluster.
+// installAgent installs this checkout's node agent on the suite's cluster.
 func installAgent(ctx context.Context) {
 	GinkgoHelper()
-	bin := filepath.Join(GinkgoT().TempDir(), "faultline")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/faultline")
-	build.Dir = repoRoot()
-	out, err := build.CombinedOutput()
-	Expect(err).NotTo(HaveOccurred(), string(out))
-	image, err := kind.AgentImage(ctx, bin)
+	image, err := kind.AgentImageFromSource(ctx, repoRoot())
 	Expect(err).NotTo(HaveOccurred())
 	Expect(kind.InstallAgent(ctx, cluster, image)).To(Succeed())
 }
