@@ -29,7 +29,11 @@ func (l *Lab) restoreReplication(ctx context.Context, m manifest, ri *RestoreInf
 			return fmt.Errorf("primary %s lost its data and %d nodes survived: a restore re-seeds replicas only", primary, len(l.st.Nodes)-len(fresh))
 		}
 		ri.Nodes = fresh
-		return l.reseed(ctx, m, fresh, ri)
+		start := time.Now()
+		if err := l.reseed(ctx, m, fresh, ri); err != nil {
+			return err
+		}
+		return l.waitRestored(ctx, start, ri)
 	}
 	nodes := l.nodeNames()
 	if err := l.Destroy(ctx, nodes); err != nil {
@@ -39,12 +43,31 @@ func (l *Lab) restoreReplication(ctx context.Context, m manifest, ri *RestoreInf
 	if err := l.restorePrimary(ctx, m, primary, ri); err != nil {
 		return err
 	}
-	return l.reseed(ctx, m, slices.DeleteFunc(nodes, func(n string) bool { return n == primary }), ri)
+	start := time.Now()
+	if err := l.reseed(ctx, m, slices.DeleteFunc(nodes, func(n string) bool { return n == primary }), ri); err != nil {
+		return err
+	}
+	// Writable only now: with semi-sync on, a write before any replica is
+	// attached would wait out rpl_semi_sync_master_timeout.
+	if err := l.exec(ctx, primary, "SET GLOBAL read_only=0"); err != nil {
+		return fmt.Errorf("restored primary %s: %w", primary, err)
+	}
+	return l.waitRestored(ctx, start, ri)
+}
+
+// waitRestored waits until the lab is healthy (every replica caught up)
+// and records how long the replicas took since start.
+func (l *Lab) waitRestored(ctx context.Context, start time.Time, ri *RestoreInfo) error {
+	if err := l.WaitHealthy(ctx); err != nil {
+		return err
+	}
+	ri.Join = time.Since(start)
+	return nil
 }
 
 // restorePrimary copies the backup back onto the primary, starts it without
 // replication, and makes its binlog continue from the backup's GTID so that
-// replicas at that position find it there; then it serves writes.
+// replicas at that position find it there. It stays read-only.
 func (l *Lab) restorePrimary(ctx context.Context, m manifest, primary string, ri *RestoreInfo) error {
 	if err := l.restoreData(ctx, m.Info.Dir, primary, ri); err != nil {
 		return err
@@ -58,7 +81,7 @@ func (l *Lab) restorePrimary(ctx context.Context, m manifest, primary string, ri
 	}
 	gtid := sqlString(m.Info.GTID)
 	if err := l.exec(ctx, primary, "STOP SLAVE", "RESET SLAVE ALL", "RESET MASTER",
-		"SET GLOBAL gtid_binlog_state="+gtid, "SET GLOBAL gtid_slave_pos="+gtid, "SET GLOBAL read_only=0"); err != nil {
+		"SET GLOBAL gtid_binlog_state="+gtid, "SET GLOBAL gtid_slave_pos="+gtid); err != nil {
 		return fmt.Errorf("restored primary %s: %w", primary, err)
 	}
 	ri.Bootstrap = time.Since(start)
@@ -66,8 +89,7 @@ func (l *Lab) restorePrimary(ctx context.Context, m manifest, primary string, ri
 }
 
 // reseed restores the backup onto each replica, sets its replication
-// position to the backup's GTID and points it at the current primary; it
-// returns once the lab is healthy (every replica caught up).
+// position to the backup's GTID and points it at the current primary.
 func (l *Lab) reseed(ctx context.Context, m manifest, replicas []string, ri *RestoreInfo) error {
 	change, err := l.changeMaster(l.Primary())
 	if err != nil {
@@ -78,7 +100,6 @@ func (l *Lab) reseed(ctx context.Context, m manifest, replicas []string, ri *Res
 			return err
 		}
 	}
-	start := time.Now()
 	for _, node := range replicas {
 		if err := l.launch(node, "--skip-slave-start"); err != nil {
 			return err
@@ -92,10 +113,6 @@ func (l *Lab) reseed(ctx context.Context, m manifest, replicas []string, ri *Res
 			return fmt.Errorf("re-seed replica %s: %w", node, err)
 		}
 	}
-	if err := l.WaitHealthy(ctx); err != nil {
-		return err
-	}
-	ri.Join = time.Since(start)
 	return nil
 }
 
