@@ -44,7 +44,8 @@ func (l *Lab) restoreReplication(ctx context.Context, m manifest, ri *RestoreInf
 		return err
 	}
 	start := time.Now()
-	if err := l.reseed(ctx, m, slices.DeleteFunc(nodes, func(n string) bool { return n == primary }), ri); err != nil {
+	replicas := slices.DeleteFunc(slices.Clone(nodes), func(n string) bool { return n == primary })
+	if err := l.reseed(ctx, m, replicas, ri); err != nil {
 		return err
 	}
 	// Writable only now: with semi-sync on, a write before any replica is
