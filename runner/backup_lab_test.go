@@ -14,7 +14,14 @@ import (
 // which breaches rpo: 0s, but reach back no further than one interval plus
 // a backup's duration; the cluster serves writes again.
 func TestIntegrationBackupRestoreDrill(t *testing.T) {
-	res := runLibrary(t, "galera-backup-restore", 15)
+	checkWholeDrill(t, "galera-backup-restore", 15)
+}
+
+// checkWholeDrill runs a library drill that destroys every node and checks
+// the restore check's cut, rpo, rpo-schedule and rto-restore.
+func checkWholeDrill(t *testing.T, name string, seed int64) {
+	t.Helper()
+	res := runLibrary(t, name, seed)
 	var v *verify.Verdict
 	for i := range res.Verdicts {
 		if res.Verdicts[i].Check == verify.NameRestore {
@@ -49,7 +56,7 @@ func TestIntegrationBackupRestoreDrill(t *testing.T) {
 		time.Duration(ev.LongestBackup), ev.Cut.Lost, time.Duration(rpo.Value), time.Duration(ev.ScheduleBound), time.Duration(rto.Value))
 	switch {
 	case ev.Backup.GTID == "" || ev.Backup.LSN == 0:
-		t.Errorf("backup %+v: want its Galera position and LSN recorded", ev.Backup)
+		t.Errorf("backup %+v: want its consistent point (Galera position or binlog GTID) and LSN recorded", ev.Backup)
 	case ev.Cut.Violations != 0 || ev.Cut.Before == 0:
 		t.Errorf("cut %+v: want a consistent cut holding the writes acknowledged before the backup", ev.Cut)
 	case ev.Cut.Lost == 0 || rpo.Status != verify.Invalid || v.Status != verify.Invalid || res.Status != verify.Invalid:

@@ -116,8 +116,8 @@ func (v *validator) backupSchedule(b *BackupSchedule) {
 func (v *validator) restoreStep(i int, st *Step, b *BackupSchedule) {
 	p := index("spec.faults", i)
 	v.noFor(p, st, FaultRestore)
-	if t := v.s.Spec.Target.Topology(); t != TopologyGalera {
-		v.errorf(join(p, FaultRestore), "restore rebuilds Galera clusters, target is %q; expected topology: galera", t)
+	if t := v.s.Spec.Target.Topology(); t != TopologyGalera && t != TopologyReplication {
+		v.errorf(join(p, FaultRestore), "restore rebuilds Galera clusters and replication labs, target is %q; expected topology: galera or replication", t)
 	}
 	if b == nil {
 		v.errorf(join(p, FaultRestore), "restore without a backup schedule, so there is nothing to restore; expected spec.backup with every")
@@ -128,6 +128,7 @@ func (v *validator) restoreStep(i int, st *Step, b *BackupSchedule) {
 		v.errorf(join(p, "at"), "restore at %s has no disaster before it; expected a disaster step at < %s", st.At, st.At)
 		return
 	}
+	v.replicationRestore(p, st, d)
 	if b.Every > 0 && d.At <= b.At {
 		v.errorf(join(p, "at"), "restore at %s of the data lost at %s, but the first backup starts at %s: no backup can exist before the disaster; expected spec.backup.at < %s",
 			st.At, d.At, b.At, d.At)

@@ -11,7 +11,12 @@ import (
 // drillKinds spell disaster and restore as the local provider registers them.
 var drillKinds = []KindSpec{
 	Spell[Empty](KindSpec{Name: FaultDisaster, Selects: true}, nil),
-	Spell[Empty](KindSpec{Name: FaultRestore}, nil),
+	Spell[drillRestore](KindSpec{Name: FaultRestore}, nil),
+}
+
+// drillRestore is the restore kind's one field, as the local provider spells it.
+type drillRestore struct {
+	Join string `json:"join,omitempty" yaml:"join,omitempty"`
 }
 
 const (
@@ -80,7 +85,18 @@ func TestBackupDrillRejections(t *testing.T) {
 		{"disaster of every node by name, restore before it",
 			drillDoc(drillSchedule, "  faults:\n    - {at: 22s, restore: {}}\n    - {at: 30s, select: {nodes: [n1, n2, n3]}, disaster: {}}\n", ""),
 			"", "", 0, 0}, // two errors: checked below
-		{"restore on replication", drillDoc(drillSchedule, drillSteps, replTarget), "spec.faults[1].restore", "rebuilds Galera", 16, 26},
+		{"replication: disaster of the primary and not the rest",
+			drillDoc(drillSchedule, "  faults:\n    - {at: 20s, select: {nodes: [n1]}, disaster: {}}\n    - {at: 22s, restore: {}}\n", replTarget),
+			"spec.faults[0].select", "may destroy the primary", 15, 25},
+		{"replication: disaster of role primary",
+			drillDoc(drillSchedule, "  faults:\n    - {at: 20s, select: {role: primary}, disaster: {}}\n    - {at: 22s, restore: {}}\n", replTarget),
+			"spec.faults[0].select", "re-seeds replicas only", 15, 25},
+		{"replication: a replica named after a promotion",
+			drillDoc(drillSchedule, "  faults:\n    - {at: 10s, select: {nodes: [n2]}, promote: {}}\n    - {at: 20s, select: {nodes: [n3]}, disaster: {}}\n    - {at: 22s, restore: {}}\n", replTarget),
+			"spec.faults[1].select", "no promote before it", 16, 25},
+		{"replication: join",
+			drillDoc(drillSchedule, "  faults:\n    - {at: 20s, disaster: {}}\n    - {at: 22s, restore: {join: ist}}\n", replTarget),
+			"spec.faults[1].restore.join", "by GTID", 16, 33},
 		{"healed restore", drillDoc(drillSchedule, "  faults:\n    - {at: 20s, disaster: {}}\n    - {at: 22s, for: 5s, restore: {}}\n", ""), "spec.faults[1].for", "cannot be healed", 16, 22},
 		{"schedule on kubernetes", drillDoc(drillSchedule, "", kubeTarget), "spec.backup", "local lab", 14, 11},
 	}
@@ -108,5 +124,16 @@ func TestBackupDrillPartialDisasterNeedsNoRestore(t *testing.T) {
 	text := drillDoc(drillSchedule, "  faults:\n    - {at: 20s, select: {nodes: [n2]}, disaster: {}}\n", "")
 	if errs := drillErrors(t, text); errs != nil {
 		t.Fatalf("one node's disaster without a restore: %v", errs)
+	}
+}
+
+// TestBackupDrillReplication: on a replication lab a restore follows a
+// disaster of every node or of replicas only.
+func TestBackupDrillReplication(t *testing.T) {
+	for _, sel := range []string{"", "select: {role: replicas}, ", "select: {nodes: [n2, n3]}, ", "select: {random: 1, role: replicas}, "} {
+		text := drillDoc(drillSchedule, "  faults:\n    - {at: 20s, "+sel+"disaster: {}}\n    - {at: 22s, restore: {}}\n", replTarget)
+		if errs := drillErrors(t, text); errs != nil {
+			t.Errorf("disaster %q then restore on replication: %v", sel, errs)
+		}
 	}
 }

@@ -52,7 +52,8 @@ func (n names) backupsDir(runID string) string {
 }
 
 // Backup takes a physical, consistent backup of a node with mariadb-backup
-// (--galera-info records the Galera position it is consistent at) into the
+// (--galera-info records the Galera position it is consistent at; on a
+// replication node mariadb_backup_binlog_info records its binlog GTID) into the
 // lab's directory, marks it complete, and prunes older completed backups of
 // the run. Without a node it backs up the first node that serves writes.
 func (l *Lab) Backup(ctx context.Context, req targets.BackupRequest) (targets.BackupInfo, error) {

@@ -61,10 +61,11 @@ func (l *Lab) Destroyed(node string) string {
 // Galera cluster, and the others join it empty, by state transfer. When
 // some nodes survived, each destroyed node is seeded from the backup at its
 // Galera position and rejoins the survivors (by IST while their gcache
-// still holds the writes since). It returns once the cluster is healthy.
+// still holds the writes since). A replication lab is restored by GTID
+// (restoreReplication). It returns once the cluster is healthy.
 func (l *Lab) Restore(ctx context.Context, runID string, join string) (RestoreInfo, error) {
-	if l.st.Topology != Galera {
-		return RestoreInfo{}, fmt.Errorf("restore lab %s: topology %s; restore rebuilds Galera clusters", l.st.Name, l.st.Topology)
+	if l.st.Topology != Galera && l.st.Topology != Replication {
+		return RestoreInfo{}, fmt.Errorf("restore lab %s: topology %s; restore rebuilds Galera and replication labs", l.st.Name, l.st.Topology)
 	}
 	mu := l.drillLock()
 	mu.Lock()
@@ -78,7 +79,9 @@ func (l *Lab) Restore(ctx context.Context, runID string, join string) (RestoreIn
 	m := done[0]
 	ri := RestoreInfo{Backup: m.ID, Taken: m.Info.Node, GTID: m.Info.GTID, LSN: m.Info.LSN, JoinBy: join}
 	var err error
-	if fresh := l.destroyedNodes(); len(fresh) == 0 || len(fresh) == len(l.st.Nodes) {
+	if l.st.Topology == Replication {
+		err = l.restoreReplication(ctx, m, &ri)
+	} else if fresh := l.destroyedNodes(); len(fresh) == 0 || len(fresh) == len(l.st.Nodes) {
 		err = l.rebuild(ctx, m, join, &ri)
 	} else {
 		err = l.seed(ctx, m, fresh, &ri)

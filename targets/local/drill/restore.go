@@ -25,7 +25,8 @@ func restoreKind() targets.Kind {
 type restoreSpec struct {
 	// Join: how a rebuilt cluster's other nodes join the restored one:
 	// sst (default: empty, full state transfer) or ist (restored from the
-	// same backup, then IST of the writes since).
+	// same backup, then IST of the writes since). Galera only: replicas of
+	// a replication lab always re-attach by GTID.
 	Join string `json:"join,omitempty" yaml:"join,omitempty"`
 }
 
