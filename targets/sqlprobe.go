@@ -162,6 +162,12 @@ func galeraUnhealthy(probes []Probe) string {
 }
 
 func replicationUnhealthy(probes []Probe) string {
+	return replicationBehind(probes, nil)
+}
+
+// replicationBehind is replicationUnhealthy with the position each replica
+// must reach given by target (the primary's binlog position when nil).
+func replicationBehind(probes []Probe, target func(primary Probe) string) string {
 	var primary *Probe
 	for i, p := range probes {
 		if p.Writable {
@@ -181,11 +187,54 @@ func replicationUnhealthy(probes []Probe) string {
 		if p.IORunning != "Yes" || p.SQLRunning != "Yes" {
 			return fmt.Sprintf("%s replication threads IO=%q SQL=%q", p.Node, p.IORunning, p.SQLRunning)
 		}
-		if !CaughtUp(p.GTIDCurrent, primary.GTIDBinlog) {
-			return fmt.Sprintf("%s at %q, primary %s at %q", p.Node, p.GTIDCurrent, primary.Node, primary.GTIDBinlog)
+		want := primary.GTIDBinlog
+		if target != nil {
+			want = target(*primary)
+		}
+		if !CaughtUp(p.GTIDCurrent, want) {
+			return fmt.Sprintf("%s at %q, primary %s at %q", p.Node, p.GTIDCurrent, primary.Node, want)
 		}
 	}
 	return ""
+}
+
+// Settling judges successive probe rounds of a cluster that may be under
+// load. Unhealthy asks of one round that every replica has reached the
+// primary's position at that instant, which a replica applying a steady
+// stream of writes is always one transaction short of; Settling asks instead
+// that it reach where the primary stood one round earlier — still proof that
+// it is connected and applying, without a race against the next write. The
+// first round, with nothing earlier to compare with, is judged as Unhealthy
+// judges it. Galera rounds are judged as Unhealthy judges them.
+type Settling struct {
+	primary, pos string
+}
+
+// Unhealthy says why this round does not show a converged cluster, "" if it
+// does, and remembers the round's primary position for the next one.
+func (s *Settling) Unhealthy(topology string, probes []Probe) string {
+	for _, p := range probes {
+		if !p.Reachable {
+			return fmt.Sprintf("%s unreachable: %s", p.Node, p.Err)
+		}
+	}
+	if topology == galera {
+		return galeraUnhealthy(probes)
+	}
+	why := replicationBehind(probes, func(primary Probe) string {
+		if s.primary == primary.Node {
+			return s.pos
+		}
+		return primary.GTIDBinlog
+	})
+	s.primary, s.pos = "", ""
+	for _, p := range probes {
+		if p.Writable {
+			s.primary, s.pos = p.Node, p.GTIDBinlog
+			break
+		}
+	}
+	return why
 }
 
 // CaughtUp reports whether GTID position pos has reached target in every

@@ -76,6 +76,39 @@ func TestUnhealthy(t *testing.T) {
 	}
 }
 
+func TestSettlingToleratesAReplicaOneWriteBehindUnderLoad(t *testing.T) {
+	primary := func(pos string) Probe {
+		return Probe{Node: "n1", Reachable: true, Writable: true, GTIDBinlog: pos}
+	}
+	replica := func(pos string) Probe {
+		return Probe{Node: "n2", Reachable: true, ReadOnly: true, IORunning: "Yes", SQLRunning: "Yes", GTIDCurrent: pos}
+	}
+	var s Settling
+	// First round: nothing earlier, so judged strictly.
+	if got := s.Unhealthy(replication, []Probe{primary("0-1-3522"), replica("0-1-3521")}); !strings.Contains(got, "n2 at") {
+		t.Fatalf("first round one behind: %q, want behind", got)
+	}
+	// Second round: the replica has passed where the primary was, though
+	// the primary moved on again.
+	if got := s.Unhealthy(replication, []Probe{primary("0-1-3530"), replica("0-1-3529")}); got != "" {
+		t.Fatalf("second round: %q, want healthy", got)
+	}
+	// A replica that stopped applying is still caught.
+	if got := s.Unhealthy(replication, []Probe{primary("0-1-3540"), replica("0-1-3529")}); !strings.Contains(got, "n2 at") {
+		t.Fatalf("stalled replica: %q, want behind", got)
+	}
+	// A new primary is judged against its own position, not the old one's.
+	s = Settling{}
+	s.Unhealthy(replication, []Probe{primary("0-1-9")})
+	other := Probe{Node: "n3", Reachable: true, Writable: true, GTIDBinlog: "0-3-2"}
+	if got := s.Unhealthy(replication, []Probe{other, replica("0-3-1")}); !strings.Contains(got, "n2 at") {
+		t.Fatalf("new primary: %q, want behind", got)
+	}
+	if got := s.Unhealthy(replication, []Probe{primary("0-1-9"), {Node: "n2", Err: "refused"}}); !strings.Contains(got, "unreachable") {
+		t.Fatalf("down replica: %q", got)
+	}
+}
+
 func TestConfID(t *testing.T) {
 	for in, want := range map[string]int64{"3": 3, "18446744073709551615": -1, "": -1} {
 		if got := confID(in); got != want {

@@ -268,11 +268,12 @@ func (c *Cluster) probeDB(node string) (*sql.DB, error) {
 // converged, by the same rule as the lab's.
 func (c *Cluster) WaitHealthy(ctx context.Context) error {
 	reason := "not probed yet"
+	var settling targets.Settling
 	for {
 		if err := c.Refresh(ctx); err != nil {
 			reason = err.Error()
 		} else if reason = c.notReady(ctx); reason == "" {
-			if reason = targets.Unhealthy(c.topology, targets.ProbeAll(ctx, c)); reason == "" {
+			if reason = settling.Unhealthy(c.topology, targets.ProbeAll(ctx, c)); reason == "" {
 				return nil
 			}
 		}

@@ -12,12 +12,14 @@ import (
 // Galera: all Primary+Synced with one conf id, one state uuid and size N;
 // replication: exactly one writable primary, every replica's IO and SQL
 // threads running from it and its GTID position caught up to the primary's
-// binlog position.
+// binlog position (where the primary stood one probe round earlier, so that
+// a cluster under load converges too).
 func (l *Lab) WaitHealthy(ctx context.Context) error {
 	reason := "not probed yet"
+	var settling targets.Settling
 	for {
 		probes := targets.ProbeAll(ctx, l)
-		if reason = targets.Unhealthy(l.st.Topology, probes); reason == "" {
+		if reason = settling.Unhealthy(l.st.Topology, probes); reason == "" {
 			return nil
 		}
 		select {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"faultline.dev/faultline/injectors"
 	"faultline.dev/faultline/scenarios"
@@ -81,14 +82,32 @@ func (f *restore) Inject(ctx context.Context) error {
 // Recover does nothing: a restore is not undone.
 func (f *restore) Recover(context.Context) error { return nil }
 
+// healthyWithin bounds how long Verify waits for the restored cluster to
+// show converged while the workload runs on it.
+const healthyWithin = 30 * time.Second
+
 // Verify shows the cluster healthy again, with what was restored and how
-// long each phase took.
+// long each phase took. The workload is running, so a replica is judged
+// caught up once it reaches where its primary stood a probe round earlier
+// (targets.Settling), and the rounds go on until healthyWithin.
 func (f *restore) Verify(ctx context.Context) (injectors.Evidence, error) {
 	if f.done == nil {
 		return injectors.Evidence{Summary: "nothing restored"}, nil
 	}
-	if why := targets.Unhealthy(f.lab.Topology(), targets.ProbeAll(ctx, f.lab)); why != "" {
-		return injectors.Evidence{Summary: "restored but not healthy: " + why}, nil
+	var settling targets.Settling
+	deadline := time.Now().Add(healthyWithin)
+	for {
+		why := settling.Unhealthy(f.lab.Topology(), targets.ProbeAll(ctx, f.lab))
+		if why == "" {
+			break
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return injectors.Evidence{Summary: fmt.Sprintf("restored but not healthy within %s: %s", healthyWithin, why)}, nil
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
 	ri := f.done
 	data, _ := json.Marshal(ri)
