@@ -38,6 +38,8 @@ const (
 	KindPartition = "partition"
 	KindPause     = "pause"
 	KindClockSkew = "clockSkew"
+	KindLatency   = "latency"
+	KindBandwidth = "bandwidth"
 )
 
 // Pod names one container of a pod on the agent's node.
@@ -63,14 +65,29 @@ type Request struct {
 	// fast (or slow) by that many parts per million from the step on.
 	Offset   time.Duration `json:"offset,omitempty"`
 	DriftPPM float64       `json:"driftPpm,omitempty"`
+	// Delay ± Jitter holds every packet the pod sends, and Loss percent
+	// of them are dropped (latency).
+	Delay  time.Duration `json:"delay,omitempty"`
+	Jitter time.Duration `json:"jitter,omitempty"`
+	Loss   float64       `json:"loss,omitempty"`
+	// Rate limits the pod's traffic in bytes per second, in Direction
+	// (in, out or both; bandwidth).
+	Rate      uint64 `json:"rate,omitempty"`
+	Direction string `json:"direction,omitempty"`
+	// Addr and Port are the pod's address and SQL port: a latency's proof
+	// is the connect time to them from the agent, before and during.
+	Addr net.IP `json:"addr,omitempty"`
+	Port int    `json:"port,omitempty"`
 }
 
 // Applied is the agent's answer to a Request.
 type Applied struct {
 	Record injectors.Record `json:"record"`
 	// Evidence is the agent's own proof, for kinds it can prove on the
-	// node (pause: the process is stopped); nil for the others, which the
-	// harness proves (the connectivity matrix, the server's NOW(6)).
+	// node (pause: the process is stopped; latency: the connect time to the
+	// pod before and during; bandwidth: the token buckets read back); nil
+	// for the others, which the harness proves (the connectivity matrix,
+	// the server's NOW(6)).
 	Evidence *injectors.Evidence `json:"evidence,omitempty"`
 	// Took is the agent's time from the request to the effect in place.
 	Took time.Duration `json:"took"`

@@ -30,6 +30,8 @@ func Registry() *injectors.Registry {
 	r.Register(KindPartition, func(raw json.RawMessage) (injectors.Fault, error) { return network.PartitionFromParams(raw) })
 	r.Register(KindPause, func(raw json.RawMessage) (injectors.Fault, error) { return process.FromParams(KindPause, raw, nil) })
 	r.Register(KindClockSkew, func(raw json.RawMessage) (injectors.Fault, error) { return clock.FromParams(raw) })
+	r.Register(KindLatency, func(raw json.RawMessage) (injectors.Fault, error) { return network.LatencyFromParams(raw) })
+	r.Register(KindBandwidth, func(raw json.RawMessage) (injectors.Fault, error) { return network.BandwidthFromParams(raw) })
 	return r
 }
 
@@ -47,6 +49,10 @@ func build(req Request, p Proc, proc string) (injectors.Fault, error) {
 		return process.FromParams(KindPause, raw, nil)
 	case KindClockSkew:
 		return skew(req, p, proc)
+	case KindLatency:
+		return latency(req, p)
+	case KindBandwidth:
+		return bandwidth(req, p, proc)
 	}
 	return nil, fmt.Errorf("the agent cannot apply %q (it applies %v)", req.Kind, Registry().Kinds())
 }

@@ -105,7 +105,7 @@ func (s *Server) Apply(ctx context.Context, req Request) (Applied, error) {
 	// heals it, so one durable write per fault is enough.
 	s.live[req.RunID+"/"+req.ID] = f
 	out := Applied{Record: rec, Took: time.Since(t0)}
-	if v, ok := f.(injectors.Verifier); ok && req.Kind == KindPause {
+	if v, ok := f.(injectors.Verifier); ok && agentProves(req.Kind) {
 		ev, err := v.Verify(ctx)
 		if err != nil {
 			return out, err
@@ -114,6 +114,11 @@ func (s *Server) Apply(ctx context.Context, req Request) (Applied, error) {
 	}
 	s.logf("applied %s %s/%s on %s in %v", req.Kind, req.RunID, req.ID, req.Pod.Name, out.Took)
 	return out, nil
+}
+
+// agentProves reports whether the agent's own Verify is a kind's proof.
+func agentProves(kind string) bool {
+	return kind == KindPause || kind == KindLatency || kind == KindBandwidth
 }
 
 // Heal recovers one fault and removes its record; an unknown id is healed

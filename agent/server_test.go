@@ -2,6 +2,7 @@ package agent_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -184,4 +185,88 @@ func TestAgentOverHTTP(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "cannot apply") {
 		t.Errorf("an unknown kind: %v; want a clear refusal", err)
 	}
+}
+
+// TestAgentLatencyAndBandwidthInPodNamespace applies a latency to one pod
+// and a bandwidth limit to the other, each proven by the agent (connect
+// time before and during; token buckets read back on the pod's interface
+// and on its veth's node end, found by the peer index), then lets a new
+// agent heal both from the ledger.
+func TestAgentLatencyAndBandwidthInPodNamespace(t *testing.T) {
+	ctx := context.Background()
+	ps := newPods(t, 214)
+	a, b := ps.net.Nodes[0], ps.net.Nodes[1]
+	state := t.TempDir()
+	// The node's namespace is that of the proc dir's pid 1: here, this
+	// test's own (where the veths' other ends are).
+	proc := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(proc, "1", "ns"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(fmt.Sprintf("/proc/%d/ns/net", os.Getpid()), filepath.Join(proc, "1", "ns", "net")); err != nil {
+		t.Fatal(err)
+	}
+	server := func() *agent.Server {
+		s, err := agent.NewServer(agent.Options{StateDir: state, Resolve: ps.resolve, Proc: proc, Logf: t.Logf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := server()
+	lat, err := s.Apply(ctx, agent.Request{RunID: "r2", ID: "lat.a", Kind: agent.KindLatency, Pod: agent.Pod{Name: "a"},
+		Delay: 50 * time.Millisecond, Addr: a.Addr, Port: 3306})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lat.Evidence == nil || !lat.Evidence.Held {
+		t.Fatalf("latency evidence %+v; want held", lat.Evidence)
+	}
+	t.Log(lat.Evidence.Summary)
+	bw, err := s.Apply(ctx, agent.Request{RunID: "r2", ID: "bw.b", Kind: agent.KindBandwidth, Pod: agent.Pod{Name: "b"},
+		Rate: 1 << 20, Addr: b.Addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bw.Evidence == nil || !bw.Evidence.Held || !strings.Contains(bw.Evidence.Summary, "2 of 2") {
+		t.Fatalf("bandwidth evidence %+v; want both token buckets", bw.Evidence)
+	}
+	for _, q := range []struct{ ns, link string }{{b.NetNS, b.Link}, {"", b.HostLink}} {
+		if out := qdiscs(t, q.ns, q.link); !strings.Contains(out, "tbf") {
+			t.Fatalf("qdisc of %s: %s; want a tbf", q.link, out)
+		}
+	}
+	if tables, _ := network.ListTables(a.NetNS); len(tables) != 1 {
+		t.Fatalf("a's nftables tables %v; want the latency's", tables)
+	}
+
+	s2 := server() // the agent restarted
+	if healed, err := s2.HealAll(ctx); err != nil || len(healed) != 2 {
+		t.Fatalf("healed %d, %v; want 2", len(healed), err)
+	}
+	if tables, _ := network.ListTables(a.NetNS); len(tables) != 0 {
+		t.Errorf("tables left in a: %v", tables)
+	}
+	for _, q := range []struct{ ns, link string }{{b.NetNS, b.Link}, {"", b.HostLink}} {
+		if out := qdiscs(t, q.ns, q.link); strings.Contains(out, "tbf") {
+			t.Errorf("qdisc of %s after heal: %s", q.link, out)
+		}
+	}
+	if rtt, err := network.ConnectRTT(ctx, a.Addr, 3306, 5); err != nil || rtt > 20*time.Millisecond {
+		t.Errorf("connect time to a after heal %v (%v); want undelayed", rtt, err)
+	}
+}
+
+// qdiscs is `tc qdisc show dev link` in the namespace at ns ("" = this one).
+func qdiscs(t *testing.T, ns, link string) string {
+	t.Helper()
+	args := []string{"qdisc", "show", "dev", link}
+	if ns != "" {
+		args = append([]string{"-n", filepath.Base(ns)}, args...)
+	}
+	out, err := exec.Command("tc", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("tc %v: %v: %s", args, err, out)
+	}
+	return string(out)
 }

@@ -144,6 +144,18 @@ func (k *kubeSession) BuildFault(ctx context.Context, st targets.Step) (injector
 			return nil, fmt.Errorf("clockSkew on %s: params %s: %w", k.Name(), st.Params, err)
 		}
 		return k.ClockSkew(ctx, st.RunID, st.Nodes, p.Offset.D(), p.Drift.PPM())
+	case agent.KindLatency:
+		var p scenarios.Latency
+		if err := json.Unmarshal(st.Params, &p); err != nil {
+			return nil, fmt.Errorf("latency on %s: params %s: %w", k.Name(), st.Params, err)
+		}
+		return k.Latency(ctx, st.RunID, st.Nodes, p.Delay.D(), p.Jitter.D(), p.Loss)
+	case agent.KindBandwidth:
+		var p scenarios.Bandwidth
+		if err := json.Unmarshal(st.Params, &p); err != nil {
+			return nil, fmt.Errorf("bandwidth on %s: params %s: %w", k.Name(), st.Params, err)
+		}
+		return k.Bandwidth(ctx, st.RunID, st.Nodes, uint64(p.Rate), p.Direction)
 	}
 	return nil, fmt.Errorf("%s cannot be injected on a kubernetes target", st.Kind)
 }

@@ -25,7 +25,15 @@ const KindLatency = "latency"
 const (
 	MethodNetem   = "netem"
 	MethodNFQueue = "nfqueue"
+	// MethodNFTables is MethodNFQueue with the queue rule in an nftables
+	// table of its own (LatencyTable) written over netlink: no iptables
+	// binary needed, which is what the node agent's image has.
+	MethodNFTables = "nftables"
 )
+
+// LatencyTable is the nftables table of a run's latency (MethodNFTables),
+// apart from its partition's table in the same namespace.
+func LatencyTable(runID string) string { return TableName(runID) + "_latency" }
 
 // LatencyParams is everything needed to apply and undo a latency fault.
 type LatencyParams struct {
@@ -112,6 +120,9 @@ func (f *Latency) inject(ctx context.Context) error {
 		}
 		f.consumer = d
 	}
+	if f.p.Method == MethodNFTables {
+		return ApplyTable(f.p.NetNS, TableSpec{Table: LatencyTable(f.p.RunID), QueueLink: f.p.Link, QueueNum: f.p.Queue})
+	}
 	rule := QueueRule(f.p)
 	if _, err := ExecIn(ctx, f.p.NetNS, "iptables", append([]string{"-w", "-C"}, rule...)...); err == nil {
 		return nil
@@ -126,11 +137,14 @@ func (f *Latency) Recover(ctx context.Context) error {
 		return nil
 	}
 	var err error
-	if f.p.Method == MethodNetem {
+	switch f.p.Method {
+	case MethodNetem:
 		err = withLinkIn(f.p.NetNS, f.p.Link, func(h *netlink.Handle, l netlink.Link) error {
 			return delOurQdisc(h, l)
 		})
-	} else {
+	case MethodNFTables:
+		err = DeleteTable(f.p.NetNS, LatencyTable(f.p.RunID))
+	default:
 		err = deleteRule(ctx, f.p.NetNS, "iptables", QueueRule(f.p))
 	}
 	if f.consumer != nil && err == nil {

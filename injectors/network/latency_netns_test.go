@@ -26,9 +26,23 @@ func TestIntegrationCapabilities(t *testing.T) {
 
 func TestIntegrationLatencyNFQueue(t *testing.T) {
 	nt := nstest.New(t, 207, 1)
+	testLatencyQueue(t, nt.Nodes[0], MethodNFQueue)
+}
+
+// The agent's method: the same queue consumer, the rule in an nftables
+// table of its own rather than through the iptables binary.
+func TestIntegrationLatencyNFTablesQueue(t *testing.T) {
+	nt := nstest.New(t, 209, 1)
 	n := nt.Nodes[0]
+	testLatencyQueue(t, n, MethodNFTables)
+	if tables, err := ListTables(n.NetNS); err != nil || len(tables) > 0 {
+		t.Errorf("tables left after recover: %v %v", tables, err)
+	}
+}
+
+func testLatencyQueue(t *testing.T, n nstest.Node, method string) {
 	ep := Endpoint{Node: n.Name, NetNS: n.NetNS, Addr: n.Addr, Ports: []int{3306}}
-	f := NewLatency("ilat", MethodNFQueue, ep, n.Link, 60*time.Millisecond, 5*time.Millisecond, 0)
+	f := NewLatency("ilat", method, ep, n.Link, 60*time.Millisecond, 5*time.Millisecond, 0)
 	ctx := t.Context()
 	if err := f.Inject(ctx); err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/google/nftables"
 	"github.com/google/nftables/expr"
+	"github.com/google/nftables/xt"
 	"golang.org/x/sys/unix"
 )
 
@@ -28,12 +30,16 @@ func TableName(runID string) string {
 
 // TableSpec is the desired content of one node's table: packets to DropTo
 // (output) and from DropFrom (input) are dropped; DropLink drops everything
-// on that interface both ways (a node cut off completely).
+// on that interface both ways (a node cut off completely); QueueLink hands
+// every packet sent on that interface to NFQUEUE QueueNum, bypassed while
+// no consumer is bound (a latency).
 type TableSpec struct {
-	Table    string   `json:"table"`
-	DropTo   []net.IP `json:"dropTo,omitempty"`
-	DropFrom []net.IP `json:"dropFrom,omitempty"`
-	DropLink string   `json:"dropLink,omitempty"`
+	Table     string   `json:"table"`
+	DropTo    []net.IP `json:"dropTo,omitempty"`
+	DropFrom  []net.IP `json:"dropFrom,omitempty"`
+	DropLink  string   `json:"dropLink,omitempty"`
+	QueueLink string   `json:"queueLink,omitempty"`
+	QueueNum  uint16   `json:"queueNum,omitempty"`
 }
 
 // OpenNS opens a namespace path (e.g. /run/netns/fl-demo-n1) for nftables,
@@ -156,6 +162,11 @@ func rules(spec TableSpec) []ruleExprs {
 			ruleExprs{false, []expr.Any{&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: 1},
 				&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: name}, drop}})
 	}
+	if spec.QueueLink != "" {
+		out = append(out, ruleExprs{false, []expr.Any{&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: 1},
+			&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: ifname(spec.QueueLink)},
+			nfqueueTarget(spec.QueueNum)}})
+	}
 	for _, ip := range spec.DropTo {
 		out = append(out, ruleExprs{false, addrDrop(16, ip)})
 	}
@@ -173,6 +184,19 @@ func addrDrop(offset uint32, ip net.IP) []expr.Any {
 		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: ip.To4()},
 		&expr.Verdict{Kind: expr.VerdictDrop},
 	}
+}
+
+// nfqueueTarget is iptables' NFQUEUE target (revision 3: queue number,
+// queues total 1, flag bypass) through nft_compat, as iptables-nft writes
+// it: kernels build xt_NFQUEUE far more often than nftables' own queue
+// expression (this one has CONFIG_NETFILTER_XT_TARGET_NFQUEUE but not
+// CONFIG_NFT_QUEUE), and it needs nothing the lab's iptables rule does not.
+func nfqueueTarget(num uint16) *expr.Target {
+	info := make(xt.Unknown, 8) // struct xt_NFQ_info_v3, padded to XT_ALIGN
+	binary.NativeEndian.PutUint16(info[0:], num)
+	binary.NativeEndian.PutUint16(info[2:], 1) // queues_total
+	binary.NativeEndian.PutUint16(info[4:], 1) // NFQ_FLAG_BYPASS
+	return &expr.Target{Name: "NFQUEUE", Rev: 3, Info: &info}
 }
 
 func ifname(s string) []byte {

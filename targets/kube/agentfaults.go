@@ -153,8 +153,9 @@ func (f *agentFault) InjectLatency() []time.Duration {
 }
 
 // Verify proves the effect: the connectivity matrix seen from inside each
-// pod (partition), the agents' observation of the stopped process (pause),
-// the server's NOW(6) against the harness clock (clockSkew).
+// pod (partition), the server's NOW(6) against the harness clock
+// (clockSkew), and for the others the agents' own proof (pause: the
+// stopped process; latency: connect times; bandwidth: token buckets).
 func (f *agentFault) Verify(ctx context.Context) (injectors.Evidence, error) {
 	switch f.p.Kind {
 	case agent.KindPartition:
@@ -337,6 +338,29 @@ func (c *Cluster) Partition(ctx context.Context, runID, shape string, groups [][
 func (c *Cluster) Pause(ctx context.Context, runID string, pods []string) (injectors.Fault, error) {
 	return c.agentFault(ctx, agent.KindPause, runID, pods, func(p corev1.Pod, r *agent.Request) {
 		r.ID = requestID("pause", p.Name)
+	})
+}
+
+// Latency holds every packet each pod sends for delay ± jitter, dropping
+// loss percent of them, through its node's agent (the lab's NFQUEUE
+// delayer inside the pod's network namespace); the agent proves it by the
+// connect time to the pod before and during.
+func (c *Cluster) Latency(ctx context.Context, runID string, pods []string, delay, jitter time.Duration, loss float64) (injectors.Fault, error) {
+	return c.agentFault(ctx, agent.KindLatency, runID, pods, func(p corev1.Pod, r *agent.Request) {
+		r.ID = requestID("latency", p.Name)
+		r.Delay, r.Jitter, r.Loss = delay, jitter, loss
+		r.Addr, r.Port = net.ParseIP(p.Status.PodIP).To4(), c.cfg.Port
+	})
+}
+
+// Bandwidth limits each pod's traffic to rate bytes per second in
+// direction (in, out, both) with the lab's token buckets: on the pod's
+// interface and on its veth's node end, put there by its node's agent.
+func (c *Cluster) Bandwidth(ctx context.Context, runID string, pods []string, rate uint64, direction string) (injectors.Fault, error) {
+	return c.agentFault(ctx, agent.KindBandwidth, runID, pods, func(p corev1.Pod, r *agent.Request) {
+		r.ID = requestID("bandwidth", p.Name)
+		r.Rate, r.Direction = rate, direction
+		r.Addr, r.Port = net.ParseIP(p.Status.PodIP).To4(), c.cfg.Port
 	})
 }
 

@@ -57,6 +57,8 @@ func Registry() *injectors.Registry {
 	r.RegisterLife(agent.KindPartition, injectors.Lifecycle{Proof: "connectivity matrix dialled from inside every pod (node agents)"}, rebuildAgent)
 	r.RegisterLife(agent.KindPause, injectors.Lifecycle{Proof: "each pod's mariadbd stopped (state T), seen by its node's agent"}, rebuildAgent)
 	r.RegisterLife(agent.KindClockSkew, injectors.Lifecycle{Proof: "each pod's NOW(6) against the harness clock"}, rebuildAgent)
+	r.RegisterLife(agent.KindLatency, injectors.Lifecycle{Proof: "each pod's connect time from its node's agent, before and during"}, rebuildAgent)
+	r.RegisterLife(agent.KindBandwidth, injectors.Lifecycle{Proof: "each pod's token buckets read back by its node's agent"}, rebuildAgent)
 	return r
 }
 

@@ -1,0 +1,87 @@
+package e2e
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"faultline.dev/faultline/injectors"
+	"faultline.dev/faultline/targets"
+	"faultline.dev/faultline/targets/kube"
+)
+
+// commitTime is the median time of n autocommit INSERTs on one pod (a
+// Galera commit waits for the cluster's certification round trip, so it
+// carries the pod's network delay).
+func commitTime(ctx context.Context, c *kube.Cluster, pod string, n int) time.Duration {
+	GinkgoHelper()
+	node, ok := targets.NodeByName(c, pod)
+	Expect(ok).To(BeTrue(), "no pod %s", pod)
+	db, err := node.OpenDB("", 10*time.Second)
+	Expect(err).NotTo(HaveOccurred())
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	mustExec(ctx, db, "CREATE DATABASE IF NOT EXISTS e2e")
+	mustExec(ctx, db, "CREATE TABLE IF NOT EXISTS e2e.commits (id BIGINT AUTO_INCREMENT PRIMARY KEY, at DATETIME(6))")
+	var took []time.Duration
+	for range n {
+		t0 := time.Now()
+		mustExec(ctx, db, "INSERT INTO e2e.commits (at) VALUES (NOW(6))")
+		took = append(took, time.Since(t0))
+	}
+	slices.Sort(took)
+	return took[len(took)/2]
+}
+
+func mustExec(ctx context.Context, db *sql.DB, q string) {
+	GinkgoHelper()
+	_, err := db.ExecContext(ctx, q)
+	Expect(err).NotTo(HaveOccurred(), q)
+}
+
+var _ = Describe("network faults inside pods through the node agents", Ordered, func() {
+	It("latency on one pod: its agent measures the delay, its Galera commits slow by it, the heal restores them", func(ctx SpecContext) {
+		c := attach(ctx)
+		defer c.Close()
+		before := commitTime(ctx, c, "galera-1", 15)
+		f, err := c.Latency(ctx, "e2e-agent-latency-net", []string{"galera-1"}, 80*time.Millisecond, 0, 0)
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(func(ctx SpecContext) { Expect(f.Recover(ctx)).To(Succeed()) })
+		Expect(f.Inject(ctx)).To(Succeed())
+		e, err := f.(injectors.Verifier).Verify(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(e.Held).To(BeTrue(), e.Summary)
+		during := commitTime(ctx, c, "galera-1", 15)
+		GinkgoWriter.Printf("%s; galera-1 commit p50 %v before, %v during\n", e.Summary, before, during)
+		AddReportEntry("in-pod latency 80ms", "commit p50 "+before.String()+" → "+during.String())
+		Expect(during - before).To(BeNumerically(">=", 60*time.Millisecond))
+		left, err := c.AgentLeftovers(ctx, "e2e-agent-latency-net")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(left).NotTo(BeEmpty())
+		Expect(f.Recover(ctx)).To(Succeed())
+		Expect(c.AgentLeftovers(ctx, "e2e-agent-latency-net")).To(BeEmpty())
+		after := commitTime(ctx, c, "galera-1", 15)
+		Expect(after).To(BeNumerically("<", before+40*time.Millisecond), "commits still slow after the heal")
+		Expect(c.WaitHealthy(ctx)).To(Succeed())
+	}, SpecTimeout(4*time.Minute))
+
+	It("bandwidth on one pod: token buckets on its interface and its veth's node end, read back by its agent; healed", func(ctx SpecContext) {
+		c := attach(ctx)
+		defer c.Close()
+		f, err := c.Bandwidth(ctx, "e2e-agent-bandwidth", []string{"galera-2"}, 256<<10, "both")
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(func(ctx SpecContext) { Expect(f.Recover(ctx)).To(Succeed()) })
+		Expect(f.Inject(ctx)).To(Succeed())
+		e, err := f.(injectors.Verifier).Verify(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(e.Held).To(BeTrue(), e.Summary)
+		Expect(e.Summary).To(ContainSubstring("2 of 2 token buckets"))
+		Expect(f.Recover(ctx)).To(Succeed())
+		Expect(c.AgentLeftovers(ctx, "e2e-agent-bandwidth")).To(BeEmpty())
+		Expect(c.WaitHealthy(ctx)).To(Succeed())
+	}, SpecTimeout(3*time.Minute))
+})
