@@ -40,6 +40,12 @@ const (
 	KindClockSkew = "clockSkew"
 	KindLatency   = "latency"
 	KindBandwidth = "bandwidth"
+	// KindNodeOutage silences the agent's whole node: everything but
+	// loopback dropped in the node's network namespace, forwarded pod
+	// traffic included, so its kubelet stops reporting and its pods stop
+	// answering. It needs a Lease (the harness cannot reach a silent node
+	// to heal it) and a Defer (else the cut swallows the agent's answer).
+	KindNodeOutage = "nodeOutage"
 )
 
 // Pod names one container of a pod on the agent's node.
@@ -78,6 +84,14 @@ type Request struct {
 	// is the connect time to them from the agent, before and during.
 	Addr net.IP `json:"addr,omitempty"`
 	Port int    `json:"port,omitempty"`
+	// Lease, when set, is how long after the fault is in place the agent
+	// heals it by itself, whether or not the harness asks: a dead-man's
+	// switch for a harness that dies, and the only heal of a fault that
+	// cuts the harness off from the agent.
+	Lease time.Duration `json:"lease,omitempty"`
+	// Defer, when set, makes the agent answer at once and apply the fault
+	// this long after (its record is in the ledger before it answers).
+	Defer time.Duration `json:"defer,omitempty"`
 }
 
 // Applied is the agent's answer to a Request.

@@ -32,6 +32,7 @@ func Registry() *injectors.Registry {
 	r.Register(KindClockSkew, func(raw json.RawMessage) (injectors.Fault, error) { return clock.FromParams(raw) })
 	r.Register(KindLatency, func(raw json.RawMessage) (injectors.Fault, error) { return network.LatencyFromParams(raw) })
 	r.Register(KindBandwidth, func(raw json.RawMessage) (injectors.Fault, error) { return network.BandwidthFromParams(raw) })
+	r.Register(KindNodeOutage, outageFromParams)
 	return r
 }
 
@@ -53,6 +54,8 @@ func build(req Request, p Proc, proc string) (injectors.Fault, error) {
 		return latency(req, p)
 	case KindBandwidth:
 		return bandwidth(req, p, proc)
+	case KindNodeOutage:
+		return newOutage(req, proc)
 	}
 	return nil, fmt.Errorf("the agent cannot apply %q (it applies %v)", req.Kind, Registry().Kinds())
 }

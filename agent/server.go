@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -23,8 +24,9 @@ type Server struct {
 	proc    string
 	logf    func(string, ...any)
 
-	mu   sync.Mutex
-	live map[string]injectors.Fault // by run/id: the faults this process applied
+	mu     sync.Mutex
+	live   map[string]injectors.Fault // by run/id: the faults this process applied
+	leases map[string]*time.Timer     // by run/id: the self-heals due
 }
 
 // Options configure a Server.
@@ -53,7 +55,8 @@ func NewServer(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("agent ledger: %w", err)
 	}
-	return &Server{ledger: l, reg: Registry(), resolve: o.Resolve, proc: o.Proc, logf: o.Logf, live: map[string]injectors.Fault{}}, nil
+	return &Server{ledger: l, reg: Registry(), resolve: o.Resolve, proc: o.Proc, logf: o.Logf,
+		live: map[string]injectors.Fault{}, leases: map[string]*time.Timer{}}, nil
 }
 
 // HealAll heals every fault the ledger holds — what an earlier agent
@@ -81,9 +84,12 @@ func (s *Server) Apply(ctx context.Context, req Request) (Applied, error) {
 			}
 		}
 	}
-	p, err := s.resolve(req.Pod)
-	if err != nil {
-		return Applied{}, err
+	var p Proc
+	if req.Kind != KindNodeOutage { // the node itself, not one of its pods
+		var err error
+		if p, err = s.resolve(req.Pod); err != nil {
+			return Applied{}, err
+		}
 	}
 	f, err := build(req, p, s.proc)
 	if err != nil {
@@ -94,16 +100,14 @@ func (s *Server) Apply(ctx context.Context, req Request) (Applied, error) {
 	if err := s.ledger.Put(rec); err != nil {
 		return Applied{}, fmt.Errorf("agent ledger: %w", err)
 	}
-	if err := f.Inject(ctx); err != nil {
-		err = errors.Join(err, f.Recover(ctx))
-		if rerr := s.ledger.Remove(req.RunID, req.ID); rerr != nil {
-			err = errors.Join(err, rerr)
-		}
+	if req.Defer > 0 {
+		time.AfterFunc(req.Defer, func() { s.deferred(req, f) })
+		s.logf("will apply %s %s/%s on %s in %v", req.Kind, req.RunID, req.ID, req.Pod.Name, req.Defer)
+		return Applied{Record: rec, Took: time.Since(t0)}, nil
+	}
+	if err := s.inject(ctx, req, f); err != nil {
 		return Applied{}, err
 	}
-	// The record stays "pending": whatever its state, a restarted agent
-	// heals it, so one durable write per fault is enough.
-	s.live[req.RunID+"/"+req.ID] = f
 	out := Applied{Record: rec, Took: time.Since(t0)}
 	if v, ok := f.(injectors.Verifier); ok && agentProves(req.Kind) {
 		ev, err := v.Verify(ctx)
@@ -114,6 +118,46 @@ func (s *Server) Apply(ctx context.Context, req Request) (Applied, error) {
 	}
 	s.logf("applied %s %s/%s on %s in %v", req.Kind, req.RunID, req.ID, req.Pod.Name, out.Took)
 	return out, nil
+}
+
+// inject puts a recorded fault in place and starts its lease; on failure
+// it undoes what it can and drops the record. The caller holds s.mu.
+func (s *Server) inject(ctx context.Context, req Request, f injectors.Fault) error {
+	if err := f.Inject(ctx); err != nil {
+		err = errors.Join(err, f.Recover(ctx))
+		if rerr := s.ledger.Remove(req.RunID, req.ID); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		return err
+	}
+	// The record stays "pending": whatever its state, a restarted agent
+	// heals it, so one durable write per fault is enough.
+	key := req.RunID + "/" + req.ID
+	s.live[key] = f
+	if req.Lease > 0 {
+		s.leases[key] = time.AfterFunc(req.Lease, func() {
+			if err := s.Heal(context.Background(), req.RunID, req.ID); err != nil {
+				s.logf("lease of %s ended; heal failed: %v", key, err)
+				return
+			}
+			s.logf("lease of %s ended after %v: healed", key, req.Lease)
+		})
+	}
+	return nil
+}
+
+// deferred applies a fault whose answer went out already.
+func (s *Server) deferred(req Request, f injectors.Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if recs, err := s.ledger.List(req.RunID); err != nil || !slices.ContainsFunc(recs, func(r injectors.Record) bool { return r.ID == req.ID }) {
+		return // healed before it was due
+	}
+	if err := s.inject(context.Background(), req, f); err != nil {
+		s.logf("deferred %s %s/%s on %s failed: %v", req.Kind, req.RunID, req.ID, req.Pod.Name, err)
+		return
+	}
+	s.logf("applied %s %s/%s on %s (deferred %v, lease %v)", req.Kind, req.RunID, req.ID, req.Pod.Name, req.Defer, req.Lease)
 }
 
 // agentProves reports whether the agent's own Verify is a kind's proof.
@@ -146,6 +190,10 @@ func (s *Server) Heal(ctx context.Context, runID, id string) error {
 	}
 	if err := f.Recover(ctx); err != nil {
 		return err
+	}
+	if t, ok := s.leases[key]; ok {
+		t.Stop()
+		delete(s.leases, key)
 	}
 	delete(s.live, key)
 	s.logf("healed %s", key)

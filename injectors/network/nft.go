@@ -32,7 +32,8 @@ func TableName(runID string) string {
 // (output) and from DropFrom (input) are dropped; DropLink drops everything
 // on that interface both ways (a node cut off completely); QueueLink hands
 // every packet sent on that interface to NFQUEUE QueueNum, bypassed while
-// no consumer is bound (a latency).
+// no consumer is bound (a latency); Isolate drops everything but loopback,
+// forwarded packets included (a whole node's namespace gone silent).
 type TableSpec struct {
 	Table     string   `json:"table"`
 	DropTo    []net.IP `json:"dropTo,omitempty"`
@@ -40,6 +41,7 @@ type TableSpec struct {
 	DropLink  string   `json:"dropLink,omitempty"`
 	QueueLink string   `json:"queueLink,omitempty"`
 	QueueNum  uint16   `json:"queueNum,omitempty"`
+	Isolate   bool     `json:"isolate,omitempty"`
 }
 
 // OpenNS opens a namespace path (e.g. /run/netns/fl-demo-n1) for nftables,
@@ -136,17 +138,28 @@ func addRules(c *nftables.Conn, t *nftables.Table, spec TableSpec) {
 		Hooknum: nftables.ChainHookInput, Priority: nftables.ChainPriorityFilter, Policy: &accept})
 	out := c.AddChain(&nftables.Chain{Name: "output", Table: t, Type: nftables.ChainTypeFilter,
 		Hooknum: nftables.ChainHookOutput, Priority: nftables.ChainPriorityFilter, Policy: &accept})
+	var fwd *nftables.Chain
+	if spec.Isolate {
+		drop := nftables.ChainPolicyDrop
+		fwd = c.AddChain(&nftables.Chain{Name: "forward", Table: t, Type: nftables.ChainTypeFilter,
+			Hooknum: nftables.ChainHookForward, Priority: nftables.ChainPriorityFilter, Policy: &drop})
+	}
 	for _, e := range rules(spec) {
-		ch := out
-		if e.input {
-			ch = in
-		}
+		ch := map[hook]*nftables.Chain{hookIn: in, hookOut: out, hookFwd: fwd}[e.hook]
 		c.AddRule(&nftables.Rule{Table: t, Chain: ch, Exprs: e.exprs, UserData: []byte(spec.Table)})
 	}
 }
 
+type hook int
+
+const (
+	hookOut hook = iota
+	hookIn
+	hookFwd
+)
+
 type ruleExprs struct {
-	input bool
+	hook  hook
 	exprs []expr.Any
 }
 
@@ -157,21 +170,29 @@ func rules(spec TableSpec) []ruleExprs {
 	if spec.DropLink != "" {
 		name := ifname(spec.DropLink)
 		out = append(out,
-			ruleExprs{true, []expr.Any{&expr.Meta{Key: expr.MetaKeyIIFNAME, Register: 1},
+			ruleExprs{hookIn, []expr.Any{&expr.Meta{Key: expr.MetaKeyIIFNAME, Register: 1},
 				&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: name}, drop}},
-			ruleExprs{false, []expr.Any{&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: 1},
+			ruleExprs{hookOut, []expr.Any{&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: 1},
 				&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: name}, drop}})
 	}
+	if spec.Isolate { // the forward chain's policy drops the rest
+		lo := ifname("lo")
+		out = append(out,
+			ruleExprs{hookIn, []expr.Any{&expr.Meta{Key: expr.MetaKeyIIFNAME, Register: 1},
+				&expr.Cmp{Op: expr.CmpOpNeq, Register: 1, Data: lo}, drop}},
+			ruleExprs{hookOut, []expr.Any{&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: 1},
+				&expr.Cmp{Op: expr.CmpOpNeq, Register: 1, Data: lo}, drop}})
+	}
 	if spec.QueueLink != "" {
-		out = append(out, ruleExprs{false, []expr.Any{&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: 1},
+		out = append(out, ruleExprs{hookOut, []expr.Any{&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: 1},
 			&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: ifname(spec.QueueLink)},
 			nfqueueTarget(spec.QueueNum)}})
 	}
 	for _, ip := range spec.DropTo {
-		out = append(out, ruleExprs{false, addrDrop(16, ip)})
+		out = append(out, ruleExprs{hookOut, addrDrop(16, ip)})
 	}
 	for _, ip := range spec.DropFrom {
-		out = append(out, ruleExprs{true, addrDrop(12, ip)})
+		out = append(out, ruleExprs{hookIn, addrDrop(12, ip)})
 	}
 	return out
 }

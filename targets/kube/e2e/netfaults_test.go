@@ -58,7 +58,9 @@ var _ = Describe("network faults inside pods through the node agents", Ordered, 
 		during := commitTime(ctx, c, "galera-1", 15)
 		GinkgoWriter.Printf("%s; galera-1 commit p50 %v before, %v during\n", e.Summary, before, during)
 		AddReportEntry("in-pod latency 80ms", "commit p50 "+before.String()+" → "+during.String())
-		Expect(during - before).To(BeNumerically(">=", 60*time.Millisecond))
+		// At least half the delay, the lab's own rule: a commit's local
+		// fsync (tens of ms on a kind node's disk) overlaps part of it.
+		Expect(during - before).To(BeNumerically(">=", 40*time.Millisecond))
 		left, err := c.AgentLeftovers(ctx, "e2e-agent-latency-net")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(left).NotTo(BeEmpty())
