@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"net"
-	"syscall"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
