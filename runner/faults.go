@@ -100,7 +100,11 @@ func (r *run) build(ctx context.Context, i int) *stepGuard {
 		return nil
 	}
 	sg.nodes = nodes
-	f, err := r.faultReg.Build(ctx, r.target, targets.Step{Kind: ps.Kind, Params: ps.Params, Nodes: nodes, RunID: r.id})
+	step := targets.Step{Kind: ps.Kind, Params: ps.Params, Nodes: nodes, RunID: r.id}
+	if ps.Heal != nil {
+		step.For = *ps.Heal - ps.At
+	}
+	f, err := r.faultReg.Build(ctx, r.target, step)
 	if err != nil {
 		r.faultEvent(sg, history.FaultError, "build: "+err.Error(), nil)
 		r.progress.Logf("%s %s on %s: %v", ps.ID, ps.Kind, strings.Join(nodes, ","), err)

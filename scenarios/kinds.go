@@ -65,6 +65,7 @@ type Extension struct {
 type Rules struct {
 	v    *validator
 	path string // the kind's mapping, e.g. spec.faults[2].outage
+	st   *Step
 }
 
 // Errorf reports an error about field, a path relative to the kind's
@@ -76,6 +77,10 @@ func (r Rules) Errorf(field, format string, args ...any) {
 	}
 	r.v.errorf(p, format, args...)
 }
+
+// Lasts reports whether the step is healed at a time of its own (it has a
+// for), for kinds that cannot last to the run's end.
+func (r Rules) Lasts() bool { return r.st != nil && r.st.For != nil }
 
 // Target is the scenario's target, for rules that depend on it.
 func (r Rules) Target() Target { return r.v.s.Spec.Target }
@@ -145,7 +150,7 @@ func (d *decoder) stepFields(t reflect.Type, names []string) []string {
 func (v *validator) extensionParams(fp, sp string, st *Step) {
 	x := st.Extension
 	if x.spec.rules != nil {
-		x.spec.rules(x.Params, Rules{v: v, path: fp})
+		x.spec.rules(x.Params, Rules{v: v, path: fp, st: st})
 	}
 	if x.spec.Selects {
 		v.selector(sp, st.Select)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"time"
 
 	"faultline.dev/faultline/injectors"
 	"faultline.dev/faultline/scenarios"
@@ -52,6 +53,9 @@ type Step struct {
 	Params json.RawMessage
 	Nodes  []string
 	RunID  string
+	// For is how long the step lasts, from its injection to its heal; 0
+	// when it lasts to the run's end or is a one-shot.
+	For time.Duration
 }
 
 // Session is a target brought up or attached by its provider, for one run.

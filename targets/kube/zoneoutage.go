@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -20,14 +21,17 @@ import (
 // node containers are frozen (docker pause), so the kubelets go silent, the
 // control plane marks the nodes NotReady, and the pods on them are neither
 // running nor gone — the StatefulSet's at-most-one semantics keep them
-// until the heal (docker unpause). Elsewhere it needs the node agent.
+// until the heal (docker unpause). Elsewhere (or with via: agent) each
+// node's agent drops everything but loopback in the node's network
+// namespace for the step's duration and heals it by itself when that lease
+// ends (agentzone.go).
 const KindZoneOutage = "zoneOutage"
 
 // ZoneOutageKind is the kind's registration in the Kubernetes provider.
 func ZoneOutageKind() targets.Kind {
 	return targets.Kind{
 		Spelling: scenarios.Spell(scenarios.KindSpec{Name: KindZoneOutage, Family: scenarios.FamilyProcess}, zoneOutageRules),
-		Life:     injectors.Lifecycle{Proof: "every node container of the zone frozen (kind)"},
+		Life:     injectors.Lifecycle{Proof: "every node container of the zone frozen (kind); through the agents: every node of the zone NotReady"},
 		Build:    buildZoneOutage,
 		Rebuild:  rebuildZoneOutage,
 	}
@@ -36,11 +40,27 @@ func ZoneOutageKind() targets.Kind {
 // zoneOutageSpec is how a step spells the kind: zoneOutage: {zone: b}.
 type zoneOutageSpec struct {
 	Zone string `json:"zone" yaml:"zone"`
+	// Via is how: kind (freeze the node containers) or agent (the node
+	// agents silence their nodes); "" = kind when every node of the zone
+	// is a kind node, else agent.
+	Via string `json:"via,omitempty" yaml:"via,omitempty"`
 }
+
+// How a zone outage is carried out.
+const (
+	ViaKind  = "kind"
+	ViaAgent = "agent"
+)
 
 func zoneOutageRules(p *zoneOutageSpec, r scenarios.Rules) {
 	if p.Zone == "" {
 		r.Errorf("zone", "missing zone; expected the value of topology.kubernetes.io/zone of the nodes to take down")
+	}
+	if p.Via != "" && p.Via != ViaKind && p.Via != ViaAgent {
+		r.Errorf("via", "unknown via %q; expected kind (freeze kind's node containers) or agent (the node agents silence their nodes)", p.Via)
+	}
+	if p.Via == ViaAgent && !r.Lasts() {
+		r.Errorf("via", "a zone outage through the node agents lasts the step's for (each agent heals its silent node by itself when it ends); expected a for on this step")
 	}
 }
 
@@ -70,7 +90,30 @@ func buildZoneOutage(ctx context.Context, s targets.Session, st targets.Step) (i
 	if err != nil {
 		return nil, fmt.Errorf("zoneOutage zone %s: %w", spec.Zone, err)
 	}
-	return newZoneOutage(spec.Zone, list.Items)
+	if spec.Via == ViaKind || spec.Via == "" && allKind(list.Items) {
+		return newZoneOutage(spec.Zone, list.Items)
+	}
+	as, ok := s.(interface {
+		AgentZoneOutage(ctx context.Context, runID, zone string, nodes []string, lease time.Duration) (injectors.Fault, error)
+	})
+	if !ok {
+		return nil, fmt.Errorf("zoneOutage: %s has no node agents", s.Name())
+	}
+	var names []string
+	for _, n := range list.Items {
+		names = append(names, n.Name)
+	}
+	return as.AgentZoneOutage(ctx, st.RunID, spec.Zone, names, st.For)
+}
+
+// allKind reports whether every node is a kind node.
+func allKind(nodes []corev1.Node) bool {
+	for _, n := range nodes {
+		if !strings.HasPrefix(n.Spec.ProviderID, "kind://") {
+			return false
+		}
+	}
+	return true
 }
 
 // newZoneOutage finds the kind node containers of a zone's nodes.
@@ -93,6 +136,10 @@ func newZoneOutage(zone string, nodes []corev1.Node) (*zoneOutage, error) {
 }
 
 func rebuildZoneOutage(raw json.RawMessage) (injectors.Fault, error) {
+	var through struct{ Parts []json.RawMessage }
+	if json.Unmarshal(raw, &through) == nil && len(through.Parts) > 0 {
+		return rebuildAgentZone(raw)
+	}
 	var p zoneOutageParams
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return nil, fmt.Errorf("zoneOutage ledger params: %w", err)

@@ -8,6 +8,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"faultline.dev/faultline/injectors"
 	"faultline.dev/faultline/targets"
@@ -86,4 +87,43 @@ var _ = Describe("network faults inside pods through the node agents", Ordered, 
 		Expect(c.AgentLeftovers(ctx, "e2e-agent-bandwidth")).To(BeEmpty())
 		Expect(c.WaitHealthy(ctx)).To(Succeed())
 	}, SpecTimeout(3*time.Minute))
+})
+
+var _ = Describe("a zone outage through the node agents", Ordered, func() {
+	It("the agents silence their nodes: the control plane marks them NotReady, the pod there stops answering, the others stay Primary; the agents heal by themselves at the lease's end", func(ctx SpecContext) {
+		c := attach(ctx)
+		defer c.Close()
+		zone := zoneOf(c, "galera-2")
+		Expect(zone).NotTo(BeEmpty())
+		nodes, err := c.Client().CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: kube.ZoneLabel + "=" + zone})
+		Expect(err).NotTo(HaveOccurred())
+		var names []string
+		for _, n := range nodes.Items {
+			names = append(names, n.Name)
+		}
+		const lease = 90 * time.Second
+		f, err := c.AgentZoneOutage(ctx, "e2e-agent-zone", zone, names, lease)
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(func(ctx SpecContext) { Expect(f.Recover(ctx)).To(Succeed()) })
+		start := time.Now()
+		Expect(f.Inject(ctx)).To(Succeed())
+		Eventually(func() bool {
+			pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+			defer cancel()
+			return c.Probe(pctx, "galera-2").Reachable
+		}).WithTimeout(30*time.Second).WithPolling(time.Second).Should(BeFalse(), "galera-2 still answers on a silent node")
+		e, err := f.(injectors.Verifier).Verify(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(e.Held).To(BeTrue(), e.Summary)
+		GinkgoWriter.Println(e.Summary)
+		AddReportEntry("zone outage through the agents: NotReady after", time.Since(start).String())
+		Expect(role(ctx, c, "galera-0")).To(Equal("Primary"))
+		Expect(role(ctx, c, "galera-1")).To(Equal("Primary"))
+		Expect(f.Recover(ctx)).To(Succeed())
+		Expect(time.Since(start)).To(BeNumerically(">=", lease), "healed before the lease ended")
+		Expect(f.(injectors.RecoveryWaiter).WaitRecovered(ctx)).To(Succeed())
+		Expect(c.WaitHealthy(ctx)).To(Succeed())
+		GinkgoWriter.Printf("zone %s back: nodes Ready and the cluster whole %v after the cut\n", zone, time.Since(start))
+		Expect(c.AgentLeftovers(ctx, "e2e-agent-zone")).To(BeEmpty())
+	}, SpecTimeout(10*time.Minute))
 })
