@@ -117,8 +117,10 @@ var _ = Describe("a zone outage through the node agents", Ordered, func() {
 		Expect(e.Held).To(BeTrue(), e.Summary)
 		GinkgoWriter.Println(e.Summary)
 		AddReportEntry("zone outage through the agents: NotReady after", time.Since(start).String())
-		Expect(role(ctx, c, "galera-0")).To(Equal("Primary"))
-		Expect(role(ctx, c, "galera-1")).To(Equal("Primary"))
+		for _, pod := range []string{"galera-0", "galera-1"} { // the survivors re-form a Primary component
+			Eventually(func() string { return role(ctx, c, pod) }).WithTimeout(30*time.Second).WithPolling(time.Second).
+				Should(Equal("Primary"), pod)
+		}
 		Expect(f.Recover(ctx)).To(Succeed())
 		Expect(time.Since(start)).To(BeNumerically(">=", lease), "healed before the lease ended")
 		Expect(f.(injectors.RecoveryWaiter).WaitRecovered(ctx)).To(Succeed())
