@@ -16,6 +16,7 @@ import (
 
 	"faultline.dev/faultline/agent"
 	"faultline.dev/faultline/injectors"
+	"faultline.dev/faultline/injectors/process"
 )
 
 // Fault kinds applied through the Kubernetes API.
@@ -57,6 +58,9 @@ func Registry() *injectors.Registry {
 	r.RegisterLife(agent.KindPartition, injectors.Lifecycle{Proof: "connectivity matrix dialled from inside every pod (node agents)"}, rebuildAgent)
 	r.RegisterLife(agent.KindPause, injectors.Lifecycle{Proof: "each pod's mariadbd stopped (state T), seen by its node's agent"}, rebuildAgent)
 	r.RegisterLife(agent.KindClockSkew, injectors.Lifecycle{Proof: "each pod's NOW(6) against the harness clock"}, rebuildAgent)
+	r.RegisterLife(process.KindPromote, injectors.Lifecycle{OneShot: true}, func(raw json.RawMessage) (injectors.Fault, error) {
+		return process.FromParams(process.KindPromote, raw, nil) // nothing to heal, so nothing to reopen
+	})
 	return r
 }
 
