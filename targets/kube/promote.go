@@ -55,11 +55,12 @@ func (c *Cluster) Promote(ctx context.Context, pod string) error {
 		return fmt.Errorf("promote %s on %s: %w", pod, c.Name(), err)
 	}
 	defer target.Close()
+	start := time.Now()
 	others := c.fence(ctx, pod, target)
 	if err := promoteOne(ctx, target); err != nil {
 		return fmt.Errorf("promote %s on %s: %w", pod, c.Name(), err)
 	}
-	c.cfg.Logf("promote %s: writable", pod)
+	c.cfg.Logf("promote %s: writable %s after the promote began", pod, time.Since(start).Round(time.Millisecond))
 	for name, db := range others {
 		c.cfg.Logf("promote %s: %s: %s", pod, name, targets.Outcome("replicates from "+host, repoint(ctx, db, c.changeMaster(host))))
 		db.Close()
