@@ -7,6 +7,7 @@
 package e2e
 
 import (
+	"context"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -53,11 +54,28 @@ var _ = Describe("the kind cluster", Label("kind"), func() {
 		Expect(res).To(fltest.HaveNoSplitBrain())
 		Expect(res).To(fltest.BeValid())
 	}, SpecTimeout(10*time.Minute))
+
+	It("a replication primary's pod deleted and a replica promoted: no acknowledged write lost (semi-sync), valid", func(ctx SpecContext) {
+		cl := onKind(ctx, kube.Config{Namespace: "fl-repl", StatefulSet: "mariadb", Topology: "replication"}, "replication", false)
+		res := fltest.Run(ctx, "kube-replication-failover", fltest.Options{Seed: 7,
+			Kube: scenarios.KubeOverrides{Kubeconfig: cl.Kubeconfig, Context: cl.Context}})
+		Expect(res).To(fltest.HaveNoLostWrites())
+		Expect(res).To(fltest.HaveRPOWithin(0))
+		Expect(res).To(fltest.BeValid())
+	}, SpecTimeout(10*time.Minute))
 })
 
 // galeraOnKind brings up (or reuses) the suite's kind cluster with the
-// project's Galera StatefulSet in fl-galera, healthy.
+// project's Galera StatefulSet in fl-galera, healthy, and the node agent.
 func galeraOnKind(ctx SpecContext) *kind.Cluster {
+	GinkgoHelper()
+	return onKind(ctx, kube.Config{Namespace: "fl-galera", StatefulSet: "galera"}, "galera", true)
+}
+
+// onKind brings up (or reuses) the suite's kind cluster with the
+// project's manifests/<manifests> applied into cfg's namespace and healthy,
+// and the node agent when agent is set.
+func onKind(ctx SpecContext, cfg kube.Config, manifests string, agent bool) *kind.Cluster {
 	GinkgoHelper()
 	cl, err := kind.Up(ctx, kind.Config{Name: "faultline-test", Zones: []string{"a", "b", "c"}, WorkersPerZone: 1,
 		Logf: func(f string, a ...any) { GinkgoWriter.Printf(f+"\n", a...) }})
@@ -65,12 +83,18 @@ func galeraOnKind(ctx SpecContext) *kind.Cluster {
 	Expect(kind.LoadImages(ctx, cl.Name, "faultline.dev/mariadb:10.11-bookworm")).To(Succeed())
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..")
-	Expect(kind.Apply(ctx, cl, "fl-galera", filepath.Join(root, "kind", "manifests", "galera"))).To(Succeed())
-	image, err := kind.AgentImageFromSource(ctx, root)
-	Expect(err).NotTo(HaveOccurred())
-	Expect(kind.InstallAgent(ctx, cl, image)).To(Succeed())
-	c, err := kube.Attach(ctx, kube.Config{Kubeconfig: cl.Kubeconfig, Context: cl.Context, Namespace: "fl-galera", StatefulSet: "galera"})
-	Expect(err).NotTo(HaveOccurred())
+	Expect(kind.Apply(ctx, cl, cfg.Namespace, filepath.Join(root, "kind", "manifests", manifests))).To(Succeed())
+	if agent {
+		image, err := kind.AgentImageFromSource(ctx, root)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(kind.InstallAgent(ctx, cl, image)).To(Succeed())
+	}
+	cfg.Kubeconfig, cfg.Context = cl.Kubeconfig, cl.Context
+	var c *kube.Cluster
+	Eventually(ctx, func(ctx context.Context) (err error) {
+		c, err = kube.Attach(ctx, cfg) // fails until a new StatefulSet has pods
+		return err
+	}).WithTimeout(time.Minute).Should(Succeed())
 	defer c.Close()
 	Expect(c.WaitHealthy(ctx)).To(Succeed())
 	return cl

@@ -14,6 +14,7 @@ import (
 
 	"faultline.dev/faultline/agent"
 	"faultline.dev/faultline/injectors"
+	"faultline.dev/faultline/injectors/process"
 	"faultline.dev/faultline/scenarios"
 	"faultline.dev/faultline/targets"
 	"faultline.dev/faultline/targets/kube"
@@ -130,6 +131,11 @@ func (k *kubeSession) BuildFault(ctx context.Context, st targets.Step) (injector
 		return k.AZDrain(p.Zone, st.RunID), nil
 	case kube.KindRollingRestart:
 		return k.RollingRestart()
+	case process.KindPromote:
+		if len(st.Nodes) != 1 {
+			return nil, fmt.Errorf("promote on %s: select exactly one pod, have %v", k.Name(), st.Nodes)
+		}
+		return process.NewPromote(st.RunID, k.Name(), k.Cluster, st.Nodes[0]), nil
 	case agent.KindPartition:
 		var p scenarios.Partition
 		if err := json.Unmarshal(st.Params, &p); err != nil {

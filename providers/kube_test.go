@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
+	"faultline.dev/faultline/injectors/process"
 	"faultline.dev/faultline/targets"
 	"faultline.dev/faultline/targets/kube"
 )
@@ -49,5 +51,26 @@ func TestPreflightGate(t *testing.T) {
 		case !strings.Contains(strings.Join(log, "\n"), tc.warned):
 			t.Errorf("%s: log %q, want %q", tc.name, log, tc.warned)
 		}
+	}
+}
+
+// promote is a Kubernetes fault kind: validation accepts it on a
+// Kubernetes replication target, it is a one-shot action, and its ledger
+// record rebuilds into a fault whose recovery does nothing.
+func TestKubePromote(t *testing.T) {
+	faults := Kube{}.Faults("")
+	if !slices.Contains(faults.Kinds(), process.KindPromote) {
+		t.Fatalf("kubernetes fault kinds %v lack promote", faults.Kinds())
+	}
+	if life, ok := faults.Lifecycle(process.KindPromote); !ok || !life.OneShot {
+		t.Errorf("promote lifecycle = %+v, %v; want one-shot", life, ok)
+	}
+	f := process.NewPromote("r1", "ctx/fl-repl/mariadb", nil, "mariadb-1")
+	again, err := faults.Registry.Build(process.KindPromote, f.Params())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Kind() != process.KindPromote || again.Recover(t.Context()) != nil {
+		t.Errorf("rebuilt %s: recover must be a no-op", again.Kind())
 	}
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // window is when a step holds: [start, end), or the instant start when
-// instant (promote).
+// instant (promote; a podKill, whose pod the StatefulSet replaces at once).
 type window struct {
 	start, end Duration
 	instant    bool
@@ -26,7 +26,7 @@ func (a window) overlaps(b window) bool {
 
 // stepWindow: a step without for lasts until the workload ends.
 func stepWindow(st *Step, workload Duration) window {
-	if st.Kind() == FaultPromote {
+	if k := st.Kind(); k == FaultPromote || k == FaultPodKill {
 		return window{start: st.At, end: st.At, instant: true}
 	}
 	end := workload

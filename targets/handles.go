@@ -40,6 +40,12 @@ type Machine interface {
 	StartNode(ctx context.Context, node string) error
 	// StopNode stops a node: gracefully (SIGTERM, then SIGKILL after a deadline) or with SIGKILL.
 	StopNode(ctx context.Context, node string, graceful bool) error
+	Promoter
+}
+
+// Promoter is a replication target on which an operator's failover can be
+// played: the embedded lab, or a Kubernetes StatefulSet.
+type Promoter interface {
 	// Promote makes node the writable primary as an operator would (replication only).
 	Promote(ctx context.Context, node string) error
 }

@@ -68,19 +68,36 @@ func showStatus(ctx context.Context, conn *sql.Conn) (map[string]string, error) 
 	return out, rows.Err()
 }
 
-// slaveStatus reads SHOW SLAVE STATUS by column name.
+// slaveStatus fills p's replication threads and source.
 func slaveStatus(ctx context.Context, conn *sql.Conn, p *Probe) error {
-	rows, err := conn.QueryContext(ctx, "SHOW SLAVE STATUS")
+	st, err := SlaveStatus(ctx, conn)
 	if err != nil {
 		return err
+	}
+	p.IORunning, p.SQLRunning, p.Source = st["Slave_IO_Running"], st["Slave_SQL_Running"], st["Master_Host"]
+	return nil
+}
+
+// Querier is a *sql.DB or a *sql.Conn.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// SlaveStatus reads SHOW SLAVE STATUS by column name (empty: no replication
+// configured).
+func SlaveStatus(ctx context.Context, q Querier) (map[string]string, error) {
+	rows, err := q.QueryContext(ctx, "SHOW SLAVE STATUS")
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
-		return err
+		return nil, err
 	}
+	out := map[string]string{}
 	if !rows.Next() {
-		return rows.Err()
+		return out, rows.Err()
 	}
 	vals := make([]sql.NullString, len(cols))
 	ptrs := make([]any, len(cols))
@@ -88,19 +105,12 @@ func slaveStatus(ctx context.Context, conn *sql.Conn, p *Probe) error {
 		ptrs[i] = &vals[i]
 	}
 	if err := rows.Scan(ptrs...); err != nil {
-		return err
+		return nil, err
 	}
 	for i, c := range cols {
-		switch c {
-		case "Slave_IO_Running":
-			p.IORunning = vals[i].String
-		case "Slave_SQL_Running":
-			p.SQLRunning = vals[i].String
-		case "Master_Host":
-			p.Source = vals[i].String
-		}
+		out[c] = vals[i].String
 	}
-	return rows.Err()
+	return out, rows.Err()
 }
 
 // RoleOf derives a reachable node's role and writability from its probe.

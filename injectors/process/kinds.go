@@ -26,7 +26,10 @@ type Restart struct {
 
 // Promote makes a node the writable primary, as an operator would; it is
 // recorded, not healed.
-type Promote struct{ base }
+type Promote struct {
+	base
+	pr targets.Promoter // nil: the lab's machine
+}
 
 var (
 	_ injectors.Verifier = (*Kill)(nil)
@@ -62,7 +65,7 @@ func wrap(kind string, b base) (injectors.Fault, error) {
 	case KindRestart:
 		return &Restart{base: b}, nil
 	case KindPromote:
-		return &Promote{b}, nil
+		return &Promote{base: b}, nil
 	}
 	return nil, fmt.Errorf("process: unknown kind %q", kind)
 }
@@ -172,11 +175,21 @@ func (f *Restart) Verify(ctx context.Context) (injectors.Evidence, error) {
 // Kind is "promote".
 func (*Promote) Kind() string { return KindPromote }
 
+// NewPromote is a promote of node on any Promoter (a target that is not a
+// machine of this host: no process is recorded), named target in its params.
+func NewPromote(runID, target string, pr targets.Promoter, node string) *Promote {
+	return &Promote{base: base{p: Params{RunID: runID, Lab: target, Node: node}}, pr: pr}
+}
+
 // Inject promotes the node.
 func (f *Promote) Inject(ctx context.Context) error {
-	m, err := f.machine(ctx)
+	var err error
+	pr := f.pr
+	if pr == nil {
+		pr, err = f.machine(ctx)
+	}
 	if err == nil {
-		err = m.Promote(ctx, f.p.Node)
+		err = pr.Promote(ctx, f.p.Node)
 	}
 	if err != nil {
 		return fmt.Errorf("promote %s: %w", f.p.Node, err)

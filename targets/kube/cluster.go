@@ -36,6 +36,7 @@ type Cluster struct {
 	topology string
 	user     string
 	password string
+	rootPass string // the secret's root-password, for promote ("" = use user)
 	fwd      *forwards
 	ag       *Agents // the node agents, reached on first use
 
@@ -129,6 +130,7 @@ func (c *Cluster) credentials(ctx context.Context) error {
 		c.user = string(s.Data["username"])
 	}
 	c.password = string(s.Data["password"])
+	c.rootPass = string(s.Data["root-password"])
 	if c.user == "" {
 		return fmt.Errorf("secret %s has no key user (or username)", s.Name)
 	}
@@ -265,7 +267,8 @@ func (c *Cluster) probeDB(node string) (*sql.DB, error) {
 }
 
 // WaitHealthy waits until the StatefulSet is ready and the database has
-// converged, by the same rule as the lab's.
+// converged, by the same rule as the lab's; on replication it then labels
+// the pods with their roles (LabelRoles).
 func (c *Cluster) WaitHealthy(ctx context.Context) error {
 	reason := "not probed yet"
 	var settling targets.Settling
@@ -274,7 +277,7 @@ func (c *Cluster) WaitHealthy(ctx context.Context) error {
 			reason = err.Error()
 		} else if reason = c.notReady(ctx); reason == "" {
 			if reason = settling.Unhealthy(c.topology, targets.ProbeAll(ctx, c)); reason == "" {
-				return nil
+				return c.LabelRoles(ctx)
 			}
 		}
 		select {

@@ -16,6 +16,7 @@ import (
 
 	"faultline.dev/faultline/agent"
 	"faultline.dev/faultline/injectors"
+	"faultline.dev/faultline/injectors/process"
 )
 
 // Fault kinds applied through the Kubernetes API.
@@ -59,6 +60,9 @@ func Registry() *injectors.Registry {
 	r.RegisterLife(agent.KindClockSkew, injectors.Lifecycle{Proof: "each pod's NOW(6) against the harness clock"}, rebuildAgent)
 	r.RegisterLife(agent.KindLatency, injectors.Lifecycle{Proof: "each pod's connect time from its node's agent, before and during"}, rebuildAgent)
 	r.RegisterLife(agent.KindBandwidth, injectors.Lifecycle{Proof: "each pod's token buckets read back by its node's agent"}, rebuildAgent)
+	r.RegisterLife(process.KindPromote, injectors.Lifecycle{OneShot: true}, func(raw json.RawMessage) (injectors.Fault, error) {
+		return process.FromParams(process.KindPromote, raw, nil) // nothing to heal, so nothing to reopen
+	})
 	return r
 }
 

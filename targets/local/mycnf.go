@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"faultline.dev/faultline/targets"
 )
 
 const galeraProvider = "/usr/lib/galera/libgalera_smm.so"
@@ -180,9 +182,7 @@ func initSQL(topology, password string) string {
 }
 
 // sqlString quotes s as an SQL string literal.
-func sqlString(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
-}
+func sqlString(s string) string { return targets.SQLString(s) }
 
 // grastate is Galera's saved state: every node of a new lab starts from the
 // same history uuid and seqno, so no node needs a state transfer.

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"faultline.dev/faultline/targets"
 )
 
 // changeMaster points a replica at source by GTID.
@@ -80,12 +82,7 @@ func (l *Lab) Promote(ctx context.Context, node string) error {
 	return l.record(pr, node)
 }
 
-func outcome(what string, err error) string {
-	if err != nil {
-		return what + ": failed: " + err.Error()
-	}
-	return what
-}
+func outcome(what string, err error) string { return targets.Outcome(what, err) }
 
 // record appends a promotion to lab.json and, if primary is set, records it.
 func (l *Lab) record(pr Promotion, primary string) error {

@@ -42,12 +42,14 @@ spec:
 `, name, cluster.Kubeconfig, cluster.Context, namespace, statefulSet, step)
 }
 
+// runScenario runs scenario src on the suite's cluster (its kubeconfig and
+// context override the scenario's).
 func runScenario(ctx SpecContext, name, src string) *runner.Result {
 	GinkgoHelper()
 	s, err := scenarios.LoadWith(name+".yaml", []byte(src), providers.Default().Spellings())
 	Expect(err).NotTo(HaveOccurred())
 	Expect(scenarios.ValidateSupport(s, providers.Default().Support())).To(Succeed())
-	Expect(scenarios.ApplyKube(s, scenarios.KubeOverrides{})).To(Succeed())
+	Expect(scenarios.ApplyKube(s, scenarios.KubeOverrides{Kubeconfig: cluster.Kubeconfig, Context: cluster.Context})).To(Succeed())
 	res, err := runner.Run(ctx, runner.Options{Scenario: s, Source: []byte(src), Seed: 7, OutDir: GinkgoT().TempDir(),
 		StateDir: GinkgoT().TempDir(), Providers: providers.Default(), Out: GinkgoWriter})
 	Expect(err).NotTo(HaveOccurred())
