@@ -38,6 +38,19 @@ func commitTime(ctx context.Context, c *kube.Cluster, pod string, n int) time.Du
 	return took[len(took)/2]
 }
 
+// injectHeld injects a fault just built (recovered when the spec ends,
+// whatever happens) and returns its evidence, which must show it held.
+func injectHeld(ctx context.Context, f injectors.Fault, built error) injectors.Evidence {
+	GinkgoHelper()
+	Expect(built).NotTo(HaveOccurred())
+	DeferCleanup(func(ctx SpecContext) { Expect(f.Recover(ctx)).To(Succeed()) })
+	Expect(f.Inject(ctx)).To(Succeed())
+	e, err := f.(injectors.Verifier).Verify(ctx)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(e.Held).To(BeTrue(), e.Summary)
+	return e
+}
+
 func mustExec(ctx context.Context, db *sql.DB, q string) {
 	GinkgoHelper()
 	_, err := db.ExecContext(ctx, q)
@@ -50,12 +63,7 @@ var _ = Describe("network faults inside pods through the node agents", Ordered, 
 		defer c.Close()
 		before := commitTime(ctx, c, "galera-1", 15)
 		f, err := c.Latency(ctx, "e2e-agent-latency-net", []string{"galera-1"}, 80*time.Millisecond, 0, 0)
-		Expect(err).NotTo(HaveOccurred())
-		DeferCleanup(func(ctx SpecContext) { Expect(f.Recover(ctx)).To(Succeed()) })
-		Expect(f.Inject(ctx)).To(Succeed())
-		e, err := f.(injectors.Verifier).Verify(ctx)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(e.Held).To(BeTrue(), e.Summary)
+		e := injectHeld(ctx, f, err)
 		during := commitTime(ctx, c, "galera-1", 15)
 		GinkgoWriter.Printf("%s; galera-1 commit p50 %v before, %v during\n", e.Summary, before, during)
 		AddReportEntry("in-pod latency 80ms", "commit p50 "+before.String()+" → "+during.String())
@@ -76,12 +84,7 @@ var _ = Describe("network faults inside pods through the node agents", Ordered, 
 		c := attach(ctx)
 		defer c.Close()
 		f, err := c.Bandwidth(ctx, "e2e-agent-bandwidth", []string{"galera-2"}, 256<<10, "both")
-		Expect(err).NotTo(HaveOccurred())
-		DeferCleanup(func(ctx SpecContext) { Expect(f.Recover(ctx)).To(Succeed()) })
-		Expect(f.Inject(ctx)).To(Succeed())
-		e, err := f.(injectors.Verifier).Verify(ctx)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(e.Held).To(BeTrue(), e.Summary)
+		e := injectHeld(ctx, f, err)
 		Expect(e.Summary).To(ContainSubstring("2 of 2 token buckets"))
 		Expect(f.Recover(ctx)).To(Succeed())
 		Expect(c.AgentLeftovers(ctx, "e2e-agent-bandwidth")).To(BeEmpty())
