@@ -57,7 +57,7 @@ func (n names) recoverLog(node string) string {
 }
 
 // netnsPath is where iproute2-style named namespaces are bound.
-func netnsPath(ns string) string { return filepath.Join("/run/netns", ns) }
+func netnsPath(ns string) string { return filepath.Join(netnsDir, ns) }
 
 // ownsLink reports whether a root-namespace link name belongs to lab (any
 // lab when lab is ""): the bridge fl-<lab> or a host veth fl<lab><digit>.

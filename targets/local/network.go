@@ -36,9 +36,41 @@ func createBridge(name string, addr netip.Prefix) error {
 	return nil
 }
 
+// netnsDir is where named network namespaces are bound, as iproute2 has it.
+const netnsDir = "/run/netns"
+
+// shareNetnsDir makes netnsDir a mount point of its own with shared
+// propagation before any namespace is bound in it, as `ip netns add` does
+// on its first call after boot (iproute2's netns_add). Without it, the
+// first `ip netns add` on this host — Docker, a CNI plugin, a capability
+// probe — bind-mounts the directory over itself and hides every namespace
+// bound before, so nsenter on a lab's node finds an empty file ("Invalid
+// argument") and its namespaces can no longer be unmounted.
+func shareNetnsDir() error {
+	if err := os.MkdirAll(netnsDir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", netnsDir, err)
+	}
+	for bound := false; ; bound = true {
+		err := unix.Mount("", netnsDir, "none", unix.MS_SHARED|unix.MS_REC, "")
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, unix.EINVAL) || bound {
+			return fmt.Errorf("make %s a shared mount: %w", netnsDir, err)
+		}
+		// not a mount point yet: bind it onto itself, then share it
+		if err := unix.Mount(netnsDir, netnsDir, "none", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return fmt.Errorf("bind %s onto itself: %w", netnsDir, err)
+		}
+	}
+}
+
 // newNamedNetns creates a named namespace without moving the caller: the
 // creating thread is locked and returned to its original namespace.
 func newNamedNetns(name string) (netns.NsHandle, error) {
+	if err := shareNetnsDir(); err != nil {
+		return 0, err
+	}
 	runtime.LockOSThread()
 	orig, err := netns.Get()
 	if err != nil {
