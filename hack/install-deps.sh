@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the local lab, its faults, the browser test,
+# Installs the Debian packages the local lab, its faults, its restore drills
+# (mariadb-backup), the browser test,
 # the lab-beside-Docker test (docker.io: /usr/sbin/dockerd), the kind images
 # (debootstrap: kind/images/build.sh) and the metrics
 # test (prometheus: /usr/bin/prometheus, started by the test) need, when any
 # is missing. Idempotent: does nothing when all are present.
 set -euo pipefail
 
-pkgs=(mariadb-server mariadb-client galera-4 rsync socat faketime nftables iptables
+pkgs=(mariadb-server mariadb-client galera-4 mariadb-backup rsync socat faketime nftables iptables
       iproute2 e2fsprogs fuse3 chromium docker.io prometheus debootstrap)
 [ "${1:-}" = "--bench" ] && pkgs+=(sysbench)
 

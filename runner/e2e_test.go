@@ -14,6 +14,7 @@ import (
 
 	"faultline.dev/faultline/history"
 	"faultline.dev/faultline/injectors"
+	"faultline.dev/faultline/internal/hostcaps"
 	"faultline.dev/faultline/providers"
 	"faultline.dev/faultline/reports"
 	"faultline.dev/faultline/runner"
@@ -59,6 +60,11 @@ func runSource(t *testing.T, name string, src []byte, seed int64) *runner.Result
 	s, err := scenarios.LoadWith(name, src, providers.Default().Spellings())
 	if err != nil {
 		t.Fatal(err)
+	}
+	// what the CLI refuses before a run, a test refuses too: a missing
+	// tool names itself here, not as an empty backup list minutes later
+	if err := scenarios.ValidateFor(s, hostcaps.Host(context.Background())); err != nil {
+		t.Fatalf("this host cannot run %s: %v", name, err)
 	}
 	uniqueLab(s)
 	state := stateDir(t)

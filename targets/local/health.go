@@ -3,6 +3,7 @@ package local
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"faultline.dev/faultline/targets"
@@ -24,8 +25,26 @@ func (l *Lab) WaitHealthy(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("lab %s not healthy: %s: %w", l.st.Name, reason, ctx.Err())
+			return fmt.Errorf("lab %s not healthy: %s: %w%s", l.st.Name, reason, ctx.Err(), l.downDetail(probes))
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// downDetail says, for each node that did not answer, whether its server
+// runs and how its error log ends: why a node stays down (a state transfer
+// that failed, a start that could not enter its namespace) is there.
+func (l *Lab) downDetail(probes []targets.Probe) string {
+	var b strings.Builder
+	for _, p := range probes {
+		if p.Reachable {
+			continue
+		}
+		state := "no server running"
+		if pid := l.pid(p.Node); pid != 0 {
+			state = fmt.Sprintf("mariadbd %d running", pid)
+		}
+		fmt.Fprintf(&b, "; %s: %s, its log ends: %s", p.Node, state, l.logTail(p.Node, 4))
+	}
+	return b.String()
 }
