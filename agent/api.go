@@ -2,7 +2,7 @@
 // node (a DaemonSet with the host's PID namespace) that applies the lab's
 // own injectors inside a target pod's namespaces — blackhole routes in the
 // pod's network namespace, SIGSTOP of its mariadbd, a libfaketime offset in
-// its filesystem — and keeps an on-node ledger (the harness's FileLedger) so
+// its filesystem, block I/O limits in its container's cgroup — and keeps an on-node ledger (the harness's FileLedger) so
 // that whatever it applied is healed when it restarts.
 //
 // The agent listens on loopback inside its own pod's network namespace, so
@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"faultline.dev/faultline/injectors"
+	"faultline.dev/faultline/injectors/disk"
 )
 
 // Where the agent runs and how it is found.
@@ -46,6 +47,10 @@ const (
 	// answering. It needs a Lease (the harness cannot reach a silent node
 	// to heal it) and a Defer (else the cut swallows the agent's answer).
 	KindNodeOutage = "nodeOutage"
+	// KindDiskThrottle limits a pod's I/O on the disk of its data
+	// directory, written into its container's own blkio (v1) or io (v2)
+	// cgroup.
+	KindDiskThrottle = "diskThrottle"
 )
 
 // Pod names one container of a pod on the agent's node.
@@ -84,6 +89,10 @@ type Request struct {
 	// is the connect time to them from the agent, before and during.
 	Addr net.IP `json:"addr,omitempty"`
 	Port int    `json:"port,omitempty"`
+	// Limits are a disk throttle's rates on the disk under DataDir, the
+	// data directory inside the container ("" = DefaultDataDir).
+	Limits  disk.Limits `json:"limits,omitempty"`
+	DataDir string      `json:"dataDir,omitempty"`
 	// Lease, when set, is how long after the fault is in place the agent
 	// heals it by itself, whether or not the harness asks: a dead-man's
 	// switch for a harness that dies, and the only heal of a fault that

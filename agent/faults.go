@@ -33,11 +33,12 @@ func Registry() *injectors.Registry {
 	r.Register(KindLatency, func(raw json.RawMessage) (injectors.Fault, error) { return network.LatencyFromParams(raw) })
 	r.Register(KindBandwidth, func(raw json.RawMessage) (injectors.Fault, error) { return network.BandwidthFromParams(raw) })
 	r.Register(KindNodeOutage, outageFromParams)
+	r.Register(KindDiskThrottle, throttleFromParams)
 	return r
 }
 
 // build is the lab injector of req, aimed at the pod's process p.
-func build(req Request, p Proc, proc string) (injectors.Fault, error) {
+func build(req Request, p Proc, proc, cgroupRoot string) (injectors.Fault, error) {
 	switch req.Kind {
 	case KindPartition:
 		return partition(req, p)
@@ -56,6 +57,8 @@ func build(req Request, p Proc, proc string) (injectors.Fault, error) {
 		return bandwidth(req, p, proc)
 	case KindNodeOutage:
 		return newOutage(req, proc)
+	case KindDiskThrottle:
+		return newThrottle(req, p, proc, cgroupRoot)
 	}
 	return nil, fmt.Errorf("the agent cannot apply %q (it applies %v)", req.Kind, Registry().Kinds())
 }

@@ -22,6 +22,7 @@ type Server struct {
 	reg     *injectors.Registry
 	resolve Resolver
 	proc    string
+	cgroup  string // the cgroup filesystem's root
 	logf    func(string, ...any)
 
 	mu     sync.Mutex
@@ -34,7 +35,9 @@ type Options struct {
 	StateDir string   // the ledger's directory (DefaultStateDir)
 	Proc     string   // the host's /proc ("/proc" with hostPID)
 	Resolve  Resolver // how pods are found (ProcResolver(Proc))
-	Logf     func(string, ...any)
+	// CgroupRoot is where the cgroup filesystem is mounted (/sys/fs/cgroup).
+	CgroupRoot string
+	Logf       func(string, ...any)
 }
 
 // NewServer opens the ledger; call HealAll before serving.
@@ -44,6 +47,9 @@ func NewServer(o Options) (*Server, error) {
 	}
 	if o.Proc == "" {
 		o.Proc = "/proc"
+	}
+	if o.CgroupRoot == "" {
+		o.CgroupRoot = "/sys/fs/cgroup"
 	}
 	if o.Resolve == nil {
 		o.Resolve = ProcResolver(o.Proc)
@@ -55,7 +61,7 @@ func NewServer(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("agent ledger: %w", err)
 	}
-	return &Server{ledger: l, reg: Registry(), resolve: o.Resolve, proc: o.Proc, logf: o.Logf,
+	return &Server{ledger: l, reg: Registry(), resolve: o.Resolve, proc: o.Proc, cgroup: o.CgroupRoot, logf: o.Logf,
 		live: map[string]injectors.Fault{}, leases: map[string]*time.Timer{}}, nil
 }
 
@@ -91,7 +97,7 @@ func (s *Server) Apply(ctx context.Context, req Request) (Applied, error) {
 			return Applied{}, err
 		}
 	}
-	f, err := build(req, p, s.proc)
+	f, err := build(req, p, s.proc, s.cgroup)
 	if err != nil {
 		return Applied{}, err
 	}
@@ -162,7 +168,7 @@ func (s *Server) deferred(req Request, f injectors.Fault) {
 
 // agentProves reports whether the agent's own Verify is a kind's proof.
 func agentProves(kind string) bool {
-	return kind == KindPause || kind == KindLatency || kind == KindBandwidth
+	return kind == KindPause || kind == KindLatency || kind == KindBandwidth || kind == KindDiskThrottle
 }
 
 // Heal recovers one fault and removes its record; an unknown id is healed

@@ -90,8 +90,12 @@ func hasWord(s, w string) bool {
 
 // ProcCgroup is the cgroup path (relative to the hierarchy root) of pid for
 // version v, read from /proc/<pid>/cgroup.
-func ProcCgroup(pid, v int) (string, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/cgroup", pid))
+func ProcCgroup(pid, v int) (string, error) { return ProcCgroupAt("/proc", pid, v) }
+
+// ProcCgroupAt is ProcCgroup read from the proc filesystem at proc (a
+// node agent reads its node's processes through the host PID namespace).
+func ProcCgroupAt(proc string, pid, v int) (string, error) {
+	f, err := os.Open(filepath.Join(proc, strconv.Itoa(pid), "cgroup"))
 	if err != nil {
 		return "", err
 	}
@@ -114,6 +118,9 @@ func parseProcCgroup(sc *bufio.Scanner, v int) (string, error) {
 	}
 	return "", fmt.Errorf("no cgroup v%d entry", v)
 }
+
+// Apply writes w into the cgroup directory dir.
+func (w Write) Apply(dir string) error { return writeCg(dir, w) }
 
 func writeCg(dir string, w Write) error {
 	if err := os.WriteFile(filepath.Join(dir, w.File), []byte(w.Value), 0); err != nil {

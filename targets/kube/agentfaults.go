@@ -15,6 +15,7 @@ import (
 
 	"faultline.dev/faultline/agent"
 	"faultline.dev/faultline/injectors"
+	"faultline.dev/faultline/injectors/disk"
 	"faultline.dev/faultline/injectors/clock"
 	"faultline.dev/faultline/injectors/network"
 	"faultline.dev/faultline/targets"
@@ -361,6 +362,17 @@ func (c *Cluster) Bandwidth(ctx context.Context, runID string, pods []string, ra
 		r.ID = requestID("bandwidth", p.Name)
 		r.Rate, r.Direction = rate, direction
 		r.Addr, r.Port = net.ParseIP(p.Status.PodIP).To4(), c.cfg.Port
+	})
+}
+
+// DiskThrottle limits each pod's I/O on the disk of its data directory
+// (agent.DefaultDataDir), written by its node's agent into the container's
+// own cgroup; the agent proves it by timed direct writes from inside that
+// cgroup (cgroup v1) and by reading the limits back.
+func (c *Cluster) DiskThrottle(ctx context.Context, runID string, pods []string, l disk.Limits) (injectors.Fault, error) {
+	return c.agentFault(ctx, agent.KindDiskThrottle, runID, pods, func(p corev1.Pod, r *agent.Request) {
+		r.ID = requestID("diskThrottle", p.Name)
+		r.Limits = l
 	})
 }
 

@@ -60,6 +60,7 @@ func Registry() *injectors.Registry {
 	r.RegisterLife(agent.KindClockSkew, injectors.Lifecycle{Proof: "each pod's NOW(6) against the harness clock"}, rebuildAgent)
 	r.RegisterLife(agent.KindLatency, injectors.Lifecycle{Proof: "each pod's connect time from its node's agent, before and during"}, rebuildAgent)
 	r.RegisterLife(agent.KindBandwidth, injectors.Lifecycle{Proof: "each pod's token buckets read back by its node's agent"}, rebuildAgent)
+	r.RegisterLife(agent.KindDiskThrottle, injectors.Lifecycle{Proof: "each pod's sync writes timed from inside its container's cgroup by its node's agent, limits read back"}, rebuildAgent)
 	r.RegisterLife(process.KindPromote, injectors.Lifecycle{OneShot: true}, func(raw json.RawMessage) (injectors.Fault, error) {
 		return process.FromParams(process.KindPromote, raw, nil) // nothing to heal, so nothing to reopen
 	})

@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"faultline.dev/faultline/injectors"
+	"faultline.dev/faultline/injectors/disk"
 	"faultline.dev/faultline/targets"
 	"faultline.dev/faultline/targets/kube"
 )
@@ -90,6 +91,29 @@ var _ = Describe("network faults inside pods through the node agents", Ordered, 
 		Expect(c.AgentLeftovers(ctx, "e2e-agent-bandwidth")).To(BeEmpty())
 		Expect(c.WaitHealthy(ctx)).To(Succeed())
 	}, SpecTimeout(3*time.Minute))
+})
+
+var _ = Describe("a disk throttle inside a pod through its node agent", Ordered, func() {
+	It("20 write IOPS on one pod: its agent times direct writes inside the container's cgroup, its commits slow, the heal restores them", func(ctx SpecContext) {
+		c := attach(ctx)
+		defer c.Close()
+		before := commitTime(ctx, c, "galera-0", 15)
+		f, err := c.DiskThrottle(ctx, "e2e-agent-disk", []string{"galera-0"}, disk.Limits{WriteIOPS: 20})
+		e := injectHeld(ctx, f, err)
+		during := commitTime(ctx, c, "galera-0", 15)
+		GinkgoWriter.Printf("%s; galera-0 commit p50 %v before, %v during\n", e.Summary, before, during)
+		AddReportEntry("in-pod disk throttle 20 write IOPS", "commit p50 "+before.String()+" → "+during.String())
+		// A commit is at least one synchronous redo write: one I/O slot of
+		// 50 ms at 20 IOPS, the lab's rule (3× and ≥ 10 ms) with margin.
+		Expect(during).To(BeNumerically(">=", 3*before), "commits not slowed")
+		Expect(during).To(BeNumerically(">=", 25*time.Millisecond), "commits not slowed")
+		Expect(c.AgentLeftovers(ctx, "e2e-agent-disk")).NotTo(BeEmpty())
+		Expect(f.Recover(ctx)).To(Succeed())
+		Expect(c.AgentLeftovers(ctx, "e2e-agent-disk")).To(BeEmpty())
+		after := commitTime(ctx, c, "galera-0", 15)
+		Expect(after).To(BeNumerically("<", during/2), "commits still slow after the heal")
+		Expect(c.WaitHealthy(ctx)).To(Succeed())
+	}, SpecTimeout(4*time.Minute))
 })
 
 var _ = Describe("a zone outage through the node agents", Ordered, func() {

@@ -22,8 +22,11 @@ func newAgentCmd() *cobra.Command {
 		Long: `agent runs on every Kubernetes node as the faultline-agent DaemonSet
 (kind/manifests/agent) and applies faults inside target pods' namespaces with
 the same code as on the embedded lab: blackhole routes in a pod's network
-namespace (partition), SIGSTOP of its mariadbd (pause), a libfaketime offset
-in the pod's clock file (clockSkew). It finds a pod's processes through the
+namespace (partition), NFQUEUE delays and token buckets there (latency,
+bandwidth), SIGSTOP of its mariadbd (pause), a libfaketime offset in the
+pod's clock file (clockSkew), block I/O limits in the container's own cgroup
+on the disk of its data directory (diskThrottle, through the node's cgroup
+filesystem at --cgroup-root, a hostPath). It finds a pod's processes through the
 host's PID namespace (hostPID) by the container id in their cgroups.
 
 It listens on loopback inside its own pod only: the harness reaches it
@@ -52,5 +55,6 @@ the agent starts it heals whatever an earlier agent process left there.`,
 	cmd.Flags().StringVar(&o.StateDir, "agent-state-dir", agent.DefaultStateDir, "the agent's on-node ledger (a hostPath)")
 	cmd.Flags().BoolVar(&check, "check", false, "ask the agent at --listen whether it serves, and exit (the DaemonSet's readiness probe)")
 	cmd.Flags().StringVar(&o.Proc, "proc", "/proc", "the host's /proc (shared through hostPID)")
+	cmd.Flags().StringVar(&o.CgroupRoot, "cgroup-root", "/sys/fs/cgroup", "the node's cgroup filesystem (a hostPath: a container's own /sys/fs/cgroup shows only itself, read-only)")
 	return cmd
 }

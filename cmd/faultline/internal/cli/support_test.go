@@ -12,7 +12,7 @@ import (
 // alike, at their positions, and run creates no run directory.
 func TestKubernetesScenarioRefusedBeforeAnything(t *testing.T) {
 	for _, tc := range []struct{ file, want string }{
-		{"testdata/kubernetes.yaml", "testdata/kubernetes.yaml:18:13: spec.faults[0].kill: kill cannot be injected on a kubernetes target; expected one of azDrain, bandwidth, clockSkew, latency, partition, pause, podKill, promote, rollingRestart, zoneOutage"},
+		{"testdata/kubernetes.yaml", "testdata/kubernetes.yaml:18:13: spec.faults[0].kill: kill cannot be injected on a kubernetes target; expected one of azDrain, bandwidth, clockSkew, diskThrottle, latency, partition, pause, podKill, promote, rollingRestart, zoneOutage"},
 		{"testdata/kubernetes-nocontext.yaml", "testdata/kubernetes-nocontext.yaml:8:7: spec.target.kubernetes: no kubeconfig context; expected context: NAME here or --context NAME"},
 		{"testdata/kubernetes-zone-nofor.yaml", "testdata/kubernetes-zone-nofor.yaml:17:34: spec.faults[0].zoneOutage.via: a zone outage through the node agents lasts the step's for"},
 	} {
