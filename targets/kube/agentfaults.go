@@ -15,8 +15,8 @@ import (
 
 	"faultline.dev/faultline/agent"
 	"faultline.dev/faultline/injectors"
-	"faultline.dev/faultline/injectors/disk"
 	"faultline.dev/faultline/injectors/clock"
+	"faultline.dev/faultline/injectors/disk"
 	"faultline.dev/faultline/injectors/network"
 	"faultline.dev/faultline/targets"
 )

@@ -33,7 +33,9 @@ type Cluster struct {
 	rest     *rest.Config
 	cs       kubernetes.Interface
 	selector labels.Selector
+	topoMu   sync.Mutex
 	topology string
+	assumed  bool // no pod had answered whether it runs Galera
 	user     string
 	password string
 	rootPass string // the secret's root-password, for promote ("" = use user)
@@ -97,9 +99,32 @@ func (c *Cluster) attach(ctx context.Context) error {
 	}
 	c.topology = c.cfg.Topology
 	if c.topology == "" {
-		c.topology = c.askTopology(ctx)
+		c.settleTopology(ctx)
 	}
 	return nil
+}
+
+// settleTopology asks the servers whether they run Galera while no answer
+// has been had: until a pod answers SQL the topology is assumed galera (a
+// cluster attached while its pods start), and WaitHealthy asks again.
+func (c *Cluster) settleTopology(ctx context.Context) {
+	c.topoMu.Lock()
+	defer c.topoMu.Unlock()
+	if c.topology != "" && !c.assumed {
+		return
+	}
+	t, ok := c.askTopology(ctx)
+	if !ok {
+		if c.topology == "" {
+			c.cfg.Logf("%s: no pod answers SQL yet; topology assumed galera until one does (set topology to say it)", c.Name())
+		}
+		c.topology, c.assumed = "galera", true
+		return
+	}
+	if c.assumed && t != c.topology {
+		c.cfg.Logf("%s: topology is %s, as the first pod to answer says", c.Name(), t)
+	}
+	c.topology, c.assumed = t, false
 }
 
 func (c *Cluster) statefulSet(ctx context.Context) (*appsv1.StatefulSet, error) {
@@ -203,7 +228,7 @@ func (c *Cluster) zones(ctx context.Context) (map[string]string, error) {
 	return out, nil
 }
 
-func (c *Cluster) askTopology(ctx context.Context) string {
+func (c *Cluster) askTopology(ctx context.Context) (string, bool) {
 	for _, n := range c.Nodes() {
 		db, err := n.OpenDB("", probeTimeout)
 		if err != nil {
@@ -214,19 +239,23 @@ func (c *Cluster) askTopology(ctx context.Context) string {
 		db.Close()
 		if err == nil {
 			if strings.EqualFold(on, "ON") {
-				return "galera"
+				return "galera", true
 			}
-			return "replication"
+			return "replication", true
 		}
 	}
-	return "galera"
+	return "", false
 }
 
 // Name is context/namespace/statefulset.
 func (c *Cluster) Name() string { return c.cfg.Name() }
 
 // Topology is galera or replication.
-func (c *Cluster) Topology() string { return c.topology }
+func (c *Cluster) Topology() string {
+	c.topoMu.Lock()
+	defer c.topoMu.Unlock()
+	return c.topology
+}
 
 // Config is the configuration the cluster was attached with.
 func (c *Cluster) Config() Config { return c.cfg }
@@ -244,7 +273,7 @@ func (c *Cluster) Nodes() []targets.Node {
 // Probe observes one pod over SQL through its port-forward (see
 // targets.ProbeSQL).
 func (c *Cluster) Probe(ctx context.Context, node string) targets.Probe {
-	return targets.ProbeSQL(ctx, node, c.topology, probeTimeout, c.probeDB)
+	return targets.ProbeSQL(ctx, node, c.Topology(), probeTimeout, c.probeDB)
 }
 
 func (c *Cluster) probeDB(node string) (*sql.DB, error) {
@@ -276,7 +305,8 @@ func (c *Cluster) WaitHealthy(ctx context.Context) error {
 		if err := c.Refresh(ctx); err != nil {
 			reason = err.Error()
 		} else if reason = c.notReady(ctx); reason == "" {
-			if reason = settling.Unhealthy(c.topology, targets.ProbeAll(ctx, c)); reason == "" {
+			c.settleTopology(ctx)
+			if reason = settling.Unhealthy(c.Topology(), targets.ProbeAll(ctx, c)); reason == "" {
 				return c.LabelRoles(ctx)
 			}
 		}

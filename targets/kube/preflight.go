@@ -96,7 +96,7 @@ func (c *Cluster) Preflight(ctx context.Context) ([]Finding, error) {
 }
 
 func (c *Cluster) preflightInput(ctx context.Context) (PreflightInput, error) {
-	in := PreflightInput{Topology: c.topology}
+	in := PreflightInput{Topology: c.Topology()}
 	var err error
 	if in.StatefulSet, err = c.statefulSet(ctx); err != nil {
 		return in, err

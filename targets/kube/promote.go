@@ -43,8 +43,8 @@ var _ targets.Promoter = (*Cluster)(nil)
 // It fails only if pod itself could not be promoted; what happened to the
 // others is logged.
 func (c *Cluster) Promote(ctx context.Context, pod string) error {
-	if c.topology != "replication" {
-		return fmt.Errorf("promote %s on %s: topology is %s, not replication", pod, c.Name(), c.topology)
+	if c.Topology() != "replication" {
+		return fmt.Errorf("promote %s on %s: topology is %s, not replication", pod, c.Name(), c.Topology())
 	}
 	host, err := c.replicationHost(ctx, pod)
 	if err != nil {

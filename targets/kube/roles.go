@@ -18,7 +18,7 @@ import (
 // answer loses its label (an old primary cut off may still be ready, and
 // must leave the primary Service). On Galera it does nothing.
 func (c *Cluster) LabelRoles(ctx context.Context) error {
-	if c.topology != "replication" {
+	if c.Topology() != "replication" {
 		return nil
 	}
 	var errs []error
