@@ -219,6 +219,9 @@ func sameLimit(read, wrote string) bool {
 	if read == wrote {
 		return true
 	}
+	if !strings.Contains(wrote, "=") { // v1: "MAJ:MIN value", read back as written
+		return false
+	}
 	keys := func(s string) map[string]string {
 		m := map[string]string{}
 		for _, f := range strings.Fields(s)[1:] {
