@@ -33,6 +33,7 @@ type throttleParams struct {
 	RunID   string       `json:"runId"`
 	Pod     string       `json:"pod"`
 	Version int          `json:"cgroupVersion"`
+	Root    string       `json:"root"`   // the hierarchy's root, as the agent sees it
 	Cgroup  string       `json:"cgroup"` // the container's cgroup, as the agent sees it
 	Device  string       `json:"device"` // MAJ:MIN of the disk under the data directory
 	Data    string       `json:"data"`   // the data directory, through the container's root
@@ -93,7 +94,7 @@ func newThrottle(req Request, p Proc, proc, cgroupRoot string) (injectors.Fault,
 	if err != nil {
 		return fail(err)
 	}
-	f := &throttle{throttleParams{RunID: req.RunID, Pod: req.Pod.Name, Version: v, Cgroup: cg,
+	f := &throttle{throttleParams{RunID: req.RunID, Pod: req.Pod.Name, Version: v, Root: root, Cgroup: cg,
 		Device: dev, Data: data, Limits: req.Limits}}
 	if f.p.Prev, err = f.current(); err != nil {
 		return fail(err)
@@ -193,11 +194,11 @@ func (f *throttle) Verify(ctx context.Context) (injectors.Evidence, error) {
 	sum := fmt.Sprintf("disk %s of %s: %s in %s", f.p.Device, f.p.Pod, strings.Join(read, " "), filepath.Base(f.p.Cgroup))
 	ev := map[string]any{"cgroup": f.p.Cgroup, "device": f.p.Device, "read": read}
 	if f.p.Version == 1 && (f.p.Limits.WriteIOPS > 0 || f.p.Limits.WriteBPS > 0) {
-		before, err := threadWriteLatency(f.p.Data, "")
+		before, err := threadWriteLatency(f.p.Data, f.p.Root, "")
 		if err != nil {
 			return injectors.Evidence{}, fmt.Errorf("verify disk throttle on %s: %w", f.p.Pod, err)
 		}
-		during, err := threadWriteLatency(f.p.Data, f.p.Cgroup)
+		during, err := threadWriteLatency(f.p.Data, f.p.Root, f.p.Cgroup)
 		if err != nil {
 			return injectors.Evidence{}, fmt.Errorf("verify disk throttle on %s: %w", f.p.Pod, err)
 		}
@@ -250,28 +251,68 @@ func sameLimit(read, wrote string) bool {
 const probeWrites = 8
 
 // threadWriteLatency times synchronous direct 4 KiB writes to a file in
-// dir on a thread of its own, first moved into the v1 cgroup cg ("" = left
-// where the agent runs). The thread is never handed back to the Go
-// scheduler: it ends with the goroutine, throttled or not.
-func threadWriteLatency(dir, cg string) (time.Duration, error) {
+// dir on a locked thread of its own, first moved into the v1 cgroup cg
+// under root ("" = left where the agent runs) and moved back after. Should
+// the move back fail, the thread is never handed back to the Go scheduler
+// and ends with its goroutine — unless it is the process's main thread,
+// which Go keeps: then the error says so.
+func threadWriteLatency(dir, root, cg string) (time.Duration, error) {
 	type result struct {
 		d   time.Duration
 		err error
 	}
 	ch := make(chan result, 1)
 	go func() {
-		runtime.LockOSThread() // never unlocked: the thread exits with this goroutine
-		if cg != "" {
-			if err := (disk.Write{File: "tasks", Value: strconv.Itoa(unix.Gettid())}).Apply(cg); err != nil {
-				ch <- result{err: err}
-				return
-			}
+		runtime.LockOSThread()
+		if cg == "" {
+			d, err := directWrites(filepath.Join(dir, ".faultline-io-probe"))
+			runtime.UnlockOSThread()
+			ch <- result{d, err}
+			return
+		}
+		tid := unix.Gettid()
+		home, err := threadCgroup(root, tid)
+		if err != nil {
+			runtime.UnlockOSThread()
+			ch <- result{err: err}
+			return
+		}
+		task := disk.Write{File: "tasks", Value: strconv.Itoa(tid)}
+		if err := task.Apply(cg); err != nil {
+			runtime.UnlockOSThread()
+			ch <- result{err: err}
+			return
 		}
 		d, err := directWrites(filepath.Join(dir, ".faultline-io-probe"))
+		if berr := task.Apply(home); berr != nil {
+			if tid == unix.Getpid() {
+				berr = fmt.Errorf("the agent's main thread is left in %s: %w", cg, berr)
+			}
+			ch <- result{err: errors.Join(err, berr)} // locked: the thread ends with this goroutine
+			return
+		}
+		runtime.UnlockOSThread()
 		ch <- result{d, err}
 	}()
 	r := <-ch
 	return r.d, r.err
+}
+
+// threadCgroup is the directory under root of the v1 cgroup that holds
+// thread tid of this process.
+func threadCgroup(root string, tid int) (string, error) {
+	rel, err := disk.ProcCgroupAt(fmt.Sprintf("/proc/%d/task", os.Getpid()), tid, 1)
+	if err != nil {
+		return "", fmt.Errorf("cgroup of the agent's thread %d: %w", tid, err)
+	}
+	parts := strings.Split(strings.Trim(rel, "/"), "/")
+	for i := 0; i <= len(parts); i++ {
+		dir := filepath.Join(append([]string{root}, parts[i:]...)...)
+		if listed(filepath.Join(dir, "tasks"), tid) {
+			return dir, nil
+		}
+	}
+	return "", fmt.Errorf("no cgroup under %s holds the agent's thread %d (it is in %s)", root, tid, rel)
 }
 
 func directWrites(file string) (time.Duration, error) {
@@ -338,20 +379,21 @@ func cgroupDir(root, rel string, pid int) (string, error) {
 	parts := strings.Split(strings.Trim(rel, "/"), "/")
 	for i := 0; i <= len(parts); i++ {
 		dir := filepath.Join(append([]string{root}, parts[i:]...)...)
-		if holds(dir, pid) {
+		if listed(filepath.Join(dir, "cgroup.procs"), pid) {
 			return dir, nil
 		}
 	}
 	return "", fmt.Errorf("no cgroup under %s holds pid %d (it is in %s)", root, pid, rel)
 }
 
-func holds(dir string, pid int) bool {
-	f, err := os.Open(filepath.Join(dir, "cgroup.procs"))
+// listed reports whether a cgroup's cgroup.procs or tasks file lists id.
+func listed(file string, id int) bool {
+	f, err := os.Open(file)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
-	want := strconv.Itoa(pid)
+	want := strconv.Itoa(id)
 	for sc := bufio.NewScanner(f); sc.Scan(); {
 		if sc.Text() == want {
 			return true
