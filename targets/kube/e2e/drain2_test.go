@@ -78,7 +78,9 @@ var _ = Describe("azDrain of a two-node zone", Ordered, func() {
 		Expect(os.WriteFile(filepath.Join(dir, "drain2.yaml"), []byte(drainManifests), 0o644)).To(Succeed())
 		Expect(os.WriteFile(filepath.Join(dir, "kustomization.yaml"), []byte("resources: [drain2.yaml]\n"), 0o644)).To(Succeed())
 		recreateNamespace(ctx, drainNamespace)
-		DeferCleanup(func(ctx SpecContext) { recreateNamespace(ctx, drainNamespace) })
+		DeferCleanup(func(ctx SpecContext) { // not waited for: nothing after this spec uses it
+			_ = cs.CoreV1().Namespaces().Delete(ctx, drainNamespace, metav1.DeleteOptions{})
+		})
 		Expect(kind.Apply(ctx, cluster, drainNamespace, dir)).To(Succeed())
 
 		var c *kube.Cluster
