@@ -152,7 +152,7 @@ var _ = Describe("a disk throttle inside a pod through its node agent", Ordered,
 		// A commit is at least one synchronous redo write: one I/O slot of
 		// 200 ms at 5 IOPS; half of it, over a baseline that is itself
 		// a noisy fsync on a busy node.
-		Expect(during - before).To(BeNumerically(">=", 100*time.Millisecond), "commits not slowed")
+		Expect(during-before).To(BeNumerically(">=", 100*time.Millisecond), "commits not slowed")
 		Expect(c.AgentLeftovers(ctx, "e2e-agent-disk")).NotTo(BeEmpty())
 		Expect(f.Recover(ctx)).To(Succeed())
 		Expect(c.AgentLeftovers(ctx, "e2e-agent-disk")).To(BeEmpty())
