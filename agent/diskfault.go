@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -78,7 +77,7 @@ func newThrottle(req Request, p Proc, proc, cgroupRoot string) (injectors.Fault,
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", dir, err))
 	}
-	v := cgroupVersion(cgroupRoot)
+	v := disk.VersionAt(cgroupRoot)
 	if v == 0 {
 		return fail(fmt.Errorf("neither cgroup v1 blkio nor v2 io under %s", cgroupRoot))
 	}
@@ -90,7 +89,7 @@ func newThrottle(req Request, p Proc, proc, cgroupRoot string) (injectors.Fault,
 	if err != nil {
 		return fail(fmt.Errorf("cgroup of pid %d: %w", p.PID, err))
 	}
-	cg, err := cgroupDir(root, rel, p.PID)
+	cg, err := cgroupDir(root, rel, "cgroup.procs", p.PID)
 	if err != nil {
 		return fail(err)
 	}
@@ -174,10 +173,9 @@ func (f *throttle) Recover(context.Context) error {
 // Verify reads the limits back from the kernel and, on cgroup v1 with a
 // write limit, times synchronous direct writes to the data directory from
 // a thread of the agent outside and then inside the container's cgroup (v1
-// moves one thread; the thread then ends with its goroutine, so the agent
-// itself never runs throttled). Held when the limits read back and, where
-// timed, the throttled writes take 40% of the limit's interval and more
-// than the free ones, or twice as long without an IOPS limit.
+// moves one thread, and it is moved back after). Held when the limits read
+// back and, where timed, the writes are slowed as the lab's throttle
+// judges it (disk.Slowed).
 func (f *throttle) Verify(ctx context.Context) (injectors.Evidence, error) {
 	now, err := f.current()
 	if err != nil {
@@ -194,7 +192,7 @@ func (f *throttle) Verify(ctx context.Context) (injectors.Evidence, error) {
 	sum := fmt.Sprintf("disk %s of %s: %s in %s", f.p.Device, f.p.Pod, strings.Join(read, " "), filepath.Base(f.p.Cgroup))
 	ev := map[string]any{"cgroup": f.p.Cgroup, "device": f.p.Device, "read": read}
 	if f.p.Version == 1 && (f.p.Limits.WriteIOPS > 0 || f.p.Limits.WriteBPS > 0) {
-		before, err := threadWriteLatency(f.p.Data, f.p.Root, "")
+		before, err := directWrites(filepath.Join(f.p.Data, probeFile))
 		if err != nil {
 			return injectors.Evidence{}, fmt.Errorf("verify disk throttle on %s: %w", f.p.Pod, err)
 		}
@@ -202,11 +200,7 @@ func (f *throttle) Verify(ctx context.Context) (injectors.Evidence, error) {
 		if err != nil {
 			return injectors.Evidence{}, fmt.Errorf("verify disk throttle on %s: %w", f.p.Pod, err)
 		}
-		slowed := during >= 2*before
-		if iops := f.p.Limits.WriteIOPS; iops > 0 {
-			slowed = during > before && during >= time.Second*4/10/time.Duration(iops)
-		}
-		held = held && slowed
+		held = held && disk.Slowed(before, during, f.p.Limits)
 		sum += fmt.Sprintf("; sync write %v outside, %v inside its cgroup", before.Round(time.Microsecond), during.Round(time.Microsecond))
 		ev["before"], ev["during"] = before, during
 	}
@@ -247,12 +241,12 @@ func sameLimit(read, wrote string) bool {
 	return true
 }
 
-// probeWrites is how many synchronous direct 4 KiB writes a probe times.
-const probeWrites = 8
+// probeFile is the file a write probe writes in the data directory.
+const probeFile = ".faultline-io-probe"
 
 // threadWriteLatency times synchronous direct 4 KiB writes to a file in
 // dir on a locked thread of its own, first moved into the v1 cgroup cg
-// under root ("" = left where the agent runs) and moved back after. Should
+// under root and moved back after. Should
 // the move back fail, the thread is never handed back to the Go scheduler
 // and ends with its goroutine — unless it is the process's main thread,
 // which Go keeps: then the error says so.
@@ -264,12 +258,6 @@ func threadWriteLatency(dir, root, cg string) (time.Duration, error) {
 	ch := make(chan result, 1)
 	go func() {
 		runtime.LockOSThread()
-		if cg == "" {
-			d, err := directWrites(filepath.Join(dir, ".faultline-io-probe"))
-			runtime.UnlockOSThread()
-			ch <- result{d, err}
-			return
-		}
 		tid := unix.Gettid()
 		home, err := threadCgroup(root, tid)
 		if err != nil {
@@ -283,7 +271,7 @@ func threadWriteLatency(dir, root, cg string) (time.Duration, error) {
 			ch <- result{err: err}
 			return
 		}
-		d, err := directWrites(filepath.Join(dir, ".faultline-io-probe"))
+		d, err := directWrites(filepath.Join(dir, probeFile))
 		if berr := task.Apply(home); berr != nil {
 			if tid == unix.Getpid() {
 				berr = fmt.Errorf("the agent's main thread is left in %s: %w", cg, berr)
@@ -305,14 +293,7 @@ func threadCgroup(root string, tid int) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("cgroup of the agent's thread %d: %w", tid, err)
 	}
-	parts := strings.Split(strings.Trim(rel, "/"), "/")
-	for i := 0; i <= len(parts); i++ {
-		dir := filepath.Join(append([]string{root}, parts[i:]...)...)
-		if listed(filepath.Join(dir, "tasks"), tid) {
-			return dir, nil
-		}
-	}
-	return "", fmt.Errorf("no cgroup under %s holds the agent's thread %d (it is in %s)", root, tid, rel)
+	return cgroupDir(root, rel, "tasks", tid)
 }
 
 func directWrites(file string) (time.Duration, error) {
@@ -328,12 +309,12 @@ func directWrites(file string) (time.Duration, error) {
 	}
 	defer unix.Munmap(buf)
 	t0 := time.Now()
-	for i := range probeWrites {
+	for i := range disk.ProbeWrites {
 		if _, err := unix.Pwrite(fd, buf, int64(i)*4096); err != nil {
 			return 0, fmt.Errorf("write probe %s: %w", file, err)
 		}
 	}
-	return time.Since(t0) / probeWrites, nil
+	return time.Since(t0) / disk.ProbeWrites, nil
 }
 
 // diskOf is the MAJ:MIN of the whole disk that holds path, as blkio and
@@ -359,31 +340,20 @@ func diskOf(path string) (string, error) {
 	return dev, nil
 }
 
-// cgroupVersion is 2 with the io controller on the unified hierarchy at
-// root, 1 with blkio mounted under it, 0 otherwise.
-func cgroupVersion(root string) int {
-	if b, err := os.ReadFile(filepath.Join(root, "cgroup.controllers")); err == nil && slices.Contains(strings.Fields(string(b)), "io") {
-		return 2
-	}
-	if _, err := os.Stat(filepath.Join(root, "blkio", "cgroup.procs")); err == nil {
-		return 1
-	}
-	return 0
-}
-
 // cgroupDir is the directory of the cgroup rel (as /proc/<pid>/cgroup
-// names it) under root that holds pid. Inside a kind node or a nested
-// container the hierarchy is mounted from a deeper point than the path
-// names, so leading components are dropped until one holds the process.
-func cgroupDir(root, rel string, pid int) (string, error) {
+// names it) under root whose file (cgroup.procs for a process, tasks for
+// a v1 thread) lists id. Inside a kind node or a nested container the
+// hierarchy is mounted from a deeper point than the path names, so leading
+// components are dropped until one lists it.
+func cgroupDir(root, rel, file string, id int) (string, error) {
 	parts := strings.Split(strings.Trim(rel, "/"), "/")
 	for i := 0; i <= len(parts); i++ {
 		dir := filepath.Join(append([]string{root}, parts[i:]...)...)
-		if listed(filepath.Join(dir, "cgroup.procs"), pid) {
+		if listed(filepath.Join(dir, file), id) {
 			return dir, nil
 		}
 	}
-	return "", fmt.Errorf("no cgroup under %s holds pid %d (it is in %s)", root, pid, rel)
+	return "", fmt.Errorf("no cgroup under %s lists %d in %s (it is in %s)", root, id, file, rel)
 }
 
 // listed reports whether a cgroup's cgroup.procs or tasks file lists id.

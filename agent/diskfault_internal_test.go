@@ -20,12 +20,12 @@ func TestCgroupDirInANestedView(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, rel := range []string{"/kubepods/burstable/pod1/ctr", "/docker/0f3a/kubepods/burstable/pod1/ctr"} {
-		got, err := cgroupDir(root, rel, 4242)
+		got, err := cgroupDir(root, rel, "cgroup.procs", 4242)
 		if err != nil || got != leaf {
 			t.Errorf("cgroupDir(%s) = %q, %v; want %q", rel, got, err, leaf)
 		}
 	}
-	if _, err := cgroupDir(root, "/docker/0f3a/kubepods/burstable/pod1/ctr", 424); err == nil {
+	if _, err := cgroupDir(root, "/docker/0f3a/kubepods/burstable/pod1/ctr", "cgroup.procs", 424); err == nil {
 		t.Error("found a cgroup for a pid it does not hold")
 	}
 }

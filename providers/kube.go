@@ -14,7 +14,7 @@ import (
 
 	"faultline.dev/faultline/agent"
 	"faultline.dev/faultline/injectors"
-	"faultline.dev/faultline/injectors/disk"
+	"faultline.dev/faultline/injectors/all"
 	"faultline.dev/faultline/injectors/process"
 	"faultline.dev/faultline/scenarios"
 	"faultline.dev/faultline/targets"
@@ -168,8 +168,7 @@ func (k *kubeSession) BuildFault(ctx context.Context, st targets.Step) (injector
 		if err := json.Unmarshal(st.Params, &p); err != nil {
 			return nil, fmt.Errorf("diskThrottle on %s: params %s: %w", k.Name(), st.Params, err)
 		}
-		return k.DiskThrottle(ctx, st.RunID, st.Nodes, disk.Limits{ReadBPS: int64(p.ReadBPS), WriteBPS: int64(p.WriteBPS),
-			ReadIOPS: int64(p.ReadIOPS), WriteIOPS: int64(p.WriteIOPS)})
+		return k.DiskThrottle(ctx, st.RunID, st.Nodes, all.DiskLimits(p))
 	}
 	return nil, fmt.Errorf("%s cannot be injected on a kubernetes target", st.Kind)
 }

@@ -136,13 +136,19 @@ func newSkew(_ context.Context, st step) (injectors.Fault, error) {
 	})
 }
 
+// DiskLimits are a diskThrottle step's rates as the throttles take them
+// (the lab's and the node agent's).
+func DiskLimits(p scenarios.DiskThrottle) disk.Limits {
+	return disk.Limits{ReadBPS: int64(p.ReadBPS), WriteBPS: int64(p.WriteBPS), ReadIOPS: int64(p.ReadIOPS), WriteIOPS: int64(p.WriteIOPS)}
+}
+
 func newThrottle(_ context.Context, st step) (injectors.Fault, error) {
 	params, m, nodes, runID := st.params, st.m, st.nodes, st.runID
 	var p scenarios.DiskThrottle
 	if err := decode(disk.Kind, params, &p); err != nil {
 		return nil, err
 	}
-	l := disk.Limits{ReadBPS: int64(p.ReadBPS), WriteBPS: int64(p.WriteBPS), ReadIOPS: int64(p.ReadIOPS), WriteIOPS: int64(p.WriteIOPS)}
+	l := DiskLimits(p)
 	return perNode(disk.Kind, nodes, func(n string) (injectors.Fault, error) {
 		h, err := m.Handles(n)
 		if err != nil {

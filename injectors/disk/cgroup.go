@@ -69,11 +69,16 @@ func CgroupName(runID, node string) string { return "faultline-" + runID + "-" +
 
 // Version is 2 when the unified hierarchy with the io controller is mounted
 // at V2Root, 1 when the blkio controller is, 0 when neither.
-func Version() int {
-	if b, err := os.ReadFile(filepath.Join(V2Root, "cgroup.controllers")); err == nil && hasWord(string(b), "io") {
+func Version() int { return VersionAt(V2Root) }
+
+// VersionAt is Version of the cgroup filesystem mounted at root (a node
+// agent sees its node's at a hostPath): 2 with the io controller on the
+// unified hierarchy there, 1 with blkio under root/blkio, 0 otherwise.
+func VersionAt(root string) int {
+	if b, err := os.ReadFile(filepath.Join(root, "cgroup.controllers")); err == nil && hasWord(string(b), "io") {
 		return 2
 	}
-	if _, err := os.Stat(filepath.Join(V1Root, "cgroup.procs")); err == nil {
+	if _, err := os.Stat(filepath.Join(root, "blkio", "cgroup.procs")); err == nil {
 		return 1
 	}
 	return 0

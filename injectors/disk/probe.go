@@ -12,8 +12,8 @@ import (
 	"faultline.dev/faultline/injectors"
 )
 
-// probeWrites is the number of synchronous direct 4 KiB writes of a probe.
-const probeWrites = 8
+// ProbeWrites is the number of synchronous direct 4 KiB writes of a probe.
+const ProbeWrites = 8
 
 // WriteLatency is the mean latency of a synchronous direct 4 KiB write to a
 // file in dir, made by a dd process that first joins cgroup ("" = stays in
@@ -21,7 +21,7 @@ const probeWrites = 8
 func WriteLatency(ctx context.Context, dir, cgroup string) (time.Duration, error) {
 	file := filepath.Join(dir, ".faultline-io-probe")
 	defer os.Remove(file)
-	dd := fmt.Sprintf("exec dd if=/dev/zero of=%s bs=4k count=%d oflag=direct,dsync status=none", file, probeWrites)
+	dd := fmt.Sprintf("exec dd if=/dev/zero of=%s bs=4k count=%d oflag=direct,dsync status=none", file, ProbeWrites)
 	if cgroup != "" {
 		dd = fmt.Sprintf("echo $$ > %s && %s", filepath.Join(cgroup, "cgroup.procs"), dd)
 	}
@@ -29,7 +29,7 @@ func WriteLatency(ctx context.Context, dir, cgroup string) (time.Duration, error
 	if out, err := exec.CommandContext(ctx, "sh", "-c", dd).CombinedOutput(); err != nil {
 		return 0, fmt.Errorf("write probe in %s: %w: %s", dir, err, out)
 	}
-	return time.Since(t0) / probeWrites, nil
+	return time.Since(t0) / ProbeWrites, nil
 }
 
 // Evidence is the write latency on the node's data device outside and
@@ -37,6 +37,17 @@ func WriteLatency(ctx context.Context, dir, cgroup string) (time.Duration, error
 type Evidence struct {
 	Before time.Duration `json:"before"`
 	During time.Duration `json:"during"`
+}
+
+// Slowed says whether probe writes taking during inside a throttle of l
+// (before outside it) show the throttle: with a write IOPS limit, at least
+// 40% of the limit's interval (the first write of a throttle slice passes
+// at once) and more than outside; otherwise at least twice as slow.
+func Slowed(before, during time.Duration, l Limits) bool {
+	if iops := l.WriteIOPS; iops > 0 {
+		return during > before && during >= time.Second*4/10/time.Duration(iops)
+	}
+	return during >= 2*before
 }
 
 // Verify measures a synchronous write on the node's data mount outside and
@@ -53,10 +64,7 @@ func (f *Throttle) Verify(ctx context.Context) (injectors.Evidence, error) {
 	if err != nil {
 		return injectors.Evidence{}, fmt.Errorf("verify disk throttle on %s: %w", f.p.Node, err)
 	}
-	held := during >= 2*before
-	if iops := f.p.Limits.WriteIOPS; iops > 0 {
-		held = during > before && during >= time.Second*4/10/time.Duration(iops)
-	}
+	held := Slowed(before, during, f.p.Limits)
 	sum := fmt.Sprintf("disk of %s: sync write %v outside, %v inside the throttle", f.p.Node, before.Round(time.Microsecond), during.Round(time.Microsecond))
 	b, _ := json.Marshal(Evidence{before, during})
 	return injectors.Evidence{Held: held, Summary: sum, Data: b}, nil

@@ -138,11 +138,5 @@ func waitRunningOn(ctx context.Context, c *kube.Cluster, nodes []string) {
 		}
 		slices.Sort(on)
 		return on
-	}).WithTimeout(2 * time.Minute).WithPolling(time.Second).Should(Equal(sorted(nodes)))
-}
-
-func sorted(s []string) []string {
-	out := slices.Clone(s)
-	slices.Sort(out)
-	return out
+	}).WithTimeout(2 * time.Minute).WithPolling(time.Second).Should(Equal(slices.Sorted(slices.Values(nodes))))
 }

@@ -17,19 +17,27 @@ import (
 	"faultline.dev/faultline/targets/kube"
 )
 
+// commitsDB is one connection to a pod, with the table e2e.commits the
+// commit timings insert into.
+func commitsDB(ctx context.Context, c *kube.Cluster, pod string) *sql.DB {
+	GinkgoHelper()
+	node, ok := targets.NodeByName(c, pod)
+	Expect(ok).To(BeTrue(), "no pod %s", pod)
+	db, err := node.OpenDB("", 30*time.Second)
+	Expect(err).NotTo(HaveOccurred())
+	db.SetMaxOpenConns(1)
+	mustExec(ctx, db, "CREATE DATABASE IF NOT EXISTS e2e")
+	mustExec(ctx, db, "CREATE TABLE IF NOT EXISTS e2e.commits (id BIGINT AUTO_INCREMENT PRIMARY KEY, at DATETIME(6))")
+	return db
+}
+
 // commitTime is the median time of n autocommit INSERTs on one pod (a
 // Galera commit waits for the cluster's certification round trip, so it
 // carries the pod's network delay).
 func commitTime(ctx context.Context, c *kube.Cluster, pod string, n int) time.Duration {
 	GinkgoHelper()
-	node, ok := targets.NodeByName(c, pod)
-	Expect(ok).To(BeTrue(), "no pod %s", pod)
-	db, err := node.OpenDB("", 10*time.Second)
-	Expect(err).NotTo(HaveOccurred())
+	db := commitsDB(ctx, c, pod)
 	defer db.Close()
-	db.SetMaxOpenConns(1)
-	mustExec(ctx, db, "CREATE DATABASE IF NOT EXISTS e2e")
-	mustExec(ctx, db, "CREATE TABLE IF NOT EXISTS e2e.commits (id BIGINT AUTO_INCREMENT PRIMARY KEY, at DATETIME(6))")
 	var took []time.Duration
 	for range n {
 		t0 := time.Now()
@@ -48,14 +56,8 @@ func commitTime(ctx context.Context, c *kube.Cluster, pod string, n int) time.Du
 // noisy, through the API server and the kubelet) is in it.
 func serverCommitTime(ctx context.Context, c *kube.Cluster, pod string, n int) time.Duration {
 	GinkgoHelper()
-	node, ok := targets.NodeByName(c, pod)
-	Expect(ok).To(BeTrue(), "no pod %s", pod)
-	db, err := node.OpenDB("", 30*time.Second)
-	Expect(err).NotTo(HaveOccurred())
+	db := commitsDB(ctx, c, pod)
 	defer db.Close()
-	db.SetMaxOpenConns(1)
-	mustExec(ctx, db, "CREATE DATABASE IF NOT EXISTS e2e")
-	mustExec(ctx, db, "CREATE TABLE IF NOT EXISTS e2e.commits (id BIGINT AUTO_INCREMENT PRIMARY KEY, at DATETIME(6))")
 	mustExec(ctx, db, `CREATE PROCEDURE IF NOT EXISTS e2e.commit_n(n INT)
 BEGIN
   DECLARE i INT DEFAULT 0;
