@@ -1,10 +1,13 @@
 package agent
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 
 	"faultline.dev/faultline/injectors"
@@ -92,6 +95,13 @@ func skew(req Request, p Proc, proc string) (injectors.Fault, error) {
 		return nil, fmt.Errorf("clockSkew %s: its %s does not run under libfaketime (want %s=<lib>/libfaketime*.so* and %s=<file in a pod volume> in its environment; see kind/manifests)",
 			req.Pod.Name, req.Pod.Process, PreloadEnv, FaketimeFileEnv)
 	}
+	if loaded, err := mapsFaketime(proc, p.PID); err != nil {
+		return nil, fmt.Errorf("clockSkew %s: %w", req.Pod.Name, err)
+	} else if !loaded {
+		return nil, fmt.Errorf("clockSkew %s: its %s asks for %s=%s but has no libfaketime loaded: the image lacks that file "+
+			"(install Debian's faketime package in the image, or mount the library at that path; see kind/manifests)",
+			req.Pod.Name, req.Pod.Process, PreloadEnv, env[PreloadEnv])
+	}
 	path, err := InRoot(p.Root, file)
 	if err != nil {
 		return nil, fmt.Errorf("clockSkew %s: %w", req.Pod.Name, err)
@@ -107,4 +117,15 @@ func skew(req Request, p Proc, proc string) (injectors.Fault, error) {
 	}
 	raw, _ := json.Marshal(params)
 	return clock.FromParams(raw)
+}
+
+// mapsFaketime reports whether process pid has libfaketime mapped: a
+// preload that names a missing file is ignored by the loader, and a fault
+// written to the offset file would then change nothing.
+func mapsFaketime(proc string, pid int) (bool, error) {
+	b, err := os.ReadFile(filepath.Join(proc, strconv.Itoa(pid), "maps"))
+	if err != nil {
+		return false, fmt.Errorf("libraries of %d: %w", pid, err)
+	}
+	return bytes.Contains(b, []byte("/libfaketime")), nil
 }

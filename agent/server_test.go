@@ -270,3 +270,36 @@ func qdiscs(t *testing.T, ns, link string) string {
 	}
 	return string(out)
 }
+
+// TestAgentRefusesAClockWithoutLibfaketime: a container whose image lacks
+// libfaketime still carries the preload in its environment (the loader
+// ignores a missing file), so the agent must look at what is mapped: the
+// fault is refused, naming the missing library, and nothing is written.
+func TestAgentRefusesAClockWithoutLibfaketime(t *testing.T) {
+	clockFile := filepath.Join(t.TempDir(), "faketime")
+	missing := "/nonexistent/faketime/libfaketime.so.1"
+	cmd := exec.Command("sleep", "600")
+	cmd.Env = append(os.Environ(), agent.PreloadEnv+"="+missing, agent.FaketimeFileEnv+"="+clockFile)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	p := agent.Proc{PID: cmd.Process.Pid, Root: "/proc/" + strconv.Itoa(cmd.Process.Pid) + "/root"}
+	waitNetNS(t, map[string]agent.Proc{"a": p}) // until it runs sleep
+	s, err := agent.NewServer(agent.Options{StateDir: t.TempDir(), Logf: t.Logf,
+		Resolve: func(agent.Pod) (agent.Proc, error) { return p, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Apply(context.Background(), agent.Request{RunID: "r1", ID: "step-1.a", Kind: agent.KindClockSkew,
+		Pod: agent.Pod{Name: "a", Process: "mariadbd"}, Offset: time.Hour})
+	if err == nil || !strings.Contains(err.Error(), "no libfaketime loaded") || !strings.Contains(err.Error(), missing) {
+		t.Fatalf("apply: %v; want a refusal naming %s", err, missing)
+	}
+	if _, err := os.Stat(clockFile); !os.IsNotExist(err) {
+		t.Errorf("the offset file was written (%v)", err)
+	}
+	if recs, _ := s.List(); len(recs) != 0 {
+		t.Errorf("ledger holds %v; want nothing", recs)
+	}
+}

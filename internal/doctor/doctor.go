@@ -16,6 +16,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"faultline.dev/faultline/internal/galera"
+
 	"faultline.dev/faultline/internal/hostcaps"
 
 	"github.com/google/nftables"
@@ -33,10 +35,6 @@ type Check struct {
 	Detail string `json:"detail"`
 }
 
-// GaleraLib is the Galera provider the local lab loads; a variable so tests
-// can point elsewhere.
-var GaleraLib = "/usr/lib/galera/libgalera_smm.so"
-
 // Run performs every check. The fault capabilities (netem, NFQUEUE,
 // libfaketime, blkio, io.max, FUSE) come from hostcaps, the same probe
 // validation uses.
@@ -46,7 +44,7 @@ func Run(ctx context.Context) []Check {
 		cs = append(cs, Check{Family: c.Family, Name: c.Name, OK: c.OK, Detail: c.Detail})
 	}
 	cs = append(cs, checkSignals(), checkBinary("lab", "mariadbd", "MariaDB server", "apt-get install mariadb-server"),
-		checkFile("lab", "galera-4", GaleraLib, "apt-get install galera-4"),
+		checkGalera(),
 		checkBinary("lab", "mkfs.ext4", "ext4 images for node disks", "apt-get install e2fsprogs"),
 		checkBinary("lab", "rsync", "Galera SST by rsync", "apt-get install rsync"),
 		checkForwarding(), checkKubeconfig(), checkDocker(), checkPrivileged())
@@ -151,13 +149,14 @@ func checkBinary(family, name, what, fix string) Check {
 	return c
 }
 
-func checkFile(family, name, path, fix string) Check {
-	c := Check{Family: family, Name: name}
-	if _, err := os.Stat(path); err != nil {
-		c.Detail = fmt.Sprintf("%s missing (%s)", path, fix)
+// checkGalera finds the Galera provider the local lab loads.
+func checkGalera() Check {
+	c := Check{Family: "lab", Name: "galera-4"}
+	if p := galera.Provider(); p != "" {
+		c.OK, c.Detail = true, p
 		return c
 	}
-	c.OK, c.Detail = true, path
+	c.Detail = fmt.Sprintf("libgalera_smm.so missing from %s (apt-get install galera-4)", strings.Join(galera.Providers, ", "))
 	return c
 }
 

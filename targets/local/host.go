@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"faultline.dev/faultline/internal/galera"
+
 	"faultline.dev/faultline/internal/faketime"
 )
 
@@ -24,7 +26,10 @@ func CheckHost() error {
 			missing = append(missing, "the "+bin+" command")
 		}
 	}
-	for _, f := range []string{galeraProvider, faketime.Lib()} {
+	if galera.Provider() == "" {
+		missing = append(missing, "the Galera provider libgalera_smm.so (looked in "+strings.Join(galera.Providers, ", ")+")")
+	}
+	if f := faketime.Lib(); f != "" {
 		if _, err := os.Stat(f); err != nil {
 			missing = append(missing, f)
 		}

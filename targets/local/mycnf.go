@@ -7,10 +7,18 @@ import (
 	"strconv"
 	"strings"
 
+	"faultline.dev/faultline/internal/galera"
 	"faultline.dev/faultline/targets"
 )
 
-const galeraProvider = "/usr/lib/galera/libgalera_smm.so"
+// galeraProvider is the provider this machine has; Debian's path when it
+// has none (CheckHost refuses such a machine first).
+func galeraProvider() string {
+	if p := galera.Provider(); p != "" {
+		return p
+	}
+	return galera.Providers[0]
+}
 
 // nodeSpec is what a node's configuration files are rendered from.
 type nodeSpec struct {
@@ -72,7 +80,7 @@ func (s nodeSpec) galeraOptions() map[string]string {
 		"binlog_format":             "ROW",
 		"innodb_autoinc_lock_mode":  "2",
 		"wsrep_on":                  "ON",
-		"wsrep_provider":            galeraProvider,
+		"wsrep_provider":            galeraProvider(),
 		"wsrep_cluster_name":        "fl-" + s.cfg.Name,
 		"wsrep_cluster_address":     "gcomm://" + strings.Join(s.Peers, ","),
 		"wsrep_node_address":        s.Addr,
