@@ -80,7 +80,7 @@ func onKind(ctx SpecContext, cfg kube.Config, manifests string, agent bool) *kin
 	cl, err := kind.Up(ctx, kind.Config{Name: "faultline-test", Zones: []string{"a", "b", "c"}, WorkersPerZone: 1,
 		Logf: func(f string, a ...any) { GinkgoWriter.Printf(f+"\n", a...) }})
 	Expect(err).NotTo(HaveOccurred())
-	Expect(kind.LoadImages(ctx, cl.Name, "faultline.dev/mariadb:10.11-bookworm")).To(Succeed())
+	Expect(kind.LoadImages(ctx, cl.Name, kind.MariaDBImage)).To(Succeed())
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..")
 	Expect(kind.Apply(ctx, cl, cfg.Namespace, filepath.Join(root, "kind", "manifests", manifests))).To(Succeed())

@@ -26,14 +26,34 @@ const ChaosLabel = "faultline.dev/chaos"
 
 const fieldManager = "faultline"
 
+// MariaDBImage is the image the manifests name: MariaDB, Galera and the
+// tools, built from Debian packages by kind/images/build.sh.
+const MariaDBImage = "faultline.dev/mariadb:10.11-bookworm"
+
+// DatabaseContainer is the name of the database container in the
+// manifests' StatefulSets.
+const DatabaseContainer = "mariadb"
+
 // Apply server-side applies, in order, every YAML document of the files
 // dir/kustomization.yaml lists under resources (plain files of dir only:
 // no bases, patches or generators) into namespace, which is created if
 // missing and labelled faultline.dev/chaos=allowed.
 func Apply(ctx context.Context, c *Cluster, namespace string, dir string) error {
+	return ApplyImage(ctx, c, namespace, dir, "")
+}
+
+// ApplyImage is Apply with image, when not "", in place of the one the
+// StatefulSets' database container names (kustomize's `images:` does
+// the same for kubectl -k).
+func ApplyImage(ctx context.Context, c *Cluster, namespace, dir, image string) error {
 	objs, err := readKustomization(dir)
 	if err != nil {
 		return err
+	}
+	if image != "" {
+		if err := setDatabaseImage(objs, image); err != nil {
+			return fmt.Errorf("%s: %w", dir, err)
+		}
 	}
 	a, err := newApplier(c)
 	if err != nil {
@@ -166,4 +186,31 @@ func decodeDocuments(data []byte) ([]*unstructured.Unstructured, error) {
 		}
 		objs = append(objs, o)
 	}
+}
+
+// setDatabaseImage sets image on the database container of every
+// StatefulSet of objs; a StatefulSet without one is an error.
+func setDatabaseImage(objs []*unstructured.Unstructured, image string) error {
+	for _, o := range objs {
+		if o.GetKind() != "StatefulSet" {
+			continue
+		}
+		containers, _, err := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "containers")
+		if err != nil {
+			return fmt.Errorf("StatefulSet %s: %w", o.GetName(), err)
+		}
+		found := false
+		for _, c := range containers {
+			if m, ok := c.(map[string]any); ok && m["name"] == DatabaseContainer {
+				m["image"], found = image, true
+			}
+		}
+		if !found {
+			return fmt.Errorf("StatefulSet %s has no container %q to give image %s", o.GetName(), DatabaseContainer, image)
+		}
+		if err := unstructured.SetNestedSlice(o.Object, containers, "spec", "template", "spec", "containers"); err != nil {
+			return fmt.Errorf("StatefulSet %s: %w", o.GetName(), err)
+		}
+	}
+	return nil
 }

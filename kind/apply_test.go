@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 func TestKindReadKustomization(t *testing.T) {
@@ -40,5 +42,36 @@ func TestKindReadKustomization(t *testing.T) {
 	write("c.yaml", "kind: ConfigMap\nmetadata: {name: c}\n")
 	if _, err := readKustomization(dir); err == nil {
 		t.Error("a document without apiVersion accepted")
+	}
+}
+
+// An image given to kind up replaces the database container's in each
+// deployment's StatefulSet, and nothing else.
+func TestKindSetDatabaseImage(t *testing.T) {
+	for _, dir := range []string{"manifests/galera", "manifests/replication"} {
+		objs, err := readKustomization(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := setDatabaseImage(objs, "mariadb:10.11"); err != nil {
+			t.Fatalf("%s: %v", dir, err)
+		}
+		for _, o := range objs {
+			if o.GetKind() != "StatefulSet" {
+				continue
+			}
+			cs, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "containers")
+			for _, c := range cs {
+				if m := c.(map[string]any); m["name"] == DatabaseContainer && m["image"] != "mariadb:10.11" {
+					t.Errorf("%s: container %v image %v, want mariadb:10.11", dir, m["name"], m["image"])
+				}
+			}
+		}
+	}
+	bad := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "apps/v1", "kind": "StatefulSet",
+		"metadata": map[string]any{"name": "x"},
+		"spec": map[string]any{"template": map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"name": "db", "image": "a"}}}}}}}
+	if err := setDatabaseImage([]*unstructured.Unstructured{bad}, "b"); err == nil {
+		t.Error("a StatefulSet without a mariadb container accepted")
 	}
 }

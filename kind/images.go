@@ -12,6 +12,13 @@ import (
 	"sigs.k8s.io/kind/pkg/errors"
 )
 
+// HaveImage reports whether Docker's image store holds image (a registry
+// image not yet pulled is not there: the nodes then pull it themselves).
+func HaveImage(ctx context.Context, image string) bool {
+	_, err := docker(ctx, "image", "inspect", "--format", "{{.Id}}", image)
+	return err == nil
+}
+
 // LoadImages loads Docker images (by name) into every node of the cluster
 // named name, as `kind load docker-image` does, skipping the nodes that
 // already hold each image (same image ID).

@@ -16,7 +16,7 @@ import (
 const (
 	testCluster   = "faultline-test"
 	testNamespace = "fl-galera"
-	mariadbImage  = "faultline.dev/mariadb:10.11-bookworm"
+	mariadbImage  = MariaDBImage
 	galeraPods    = "app.kubernetes.io/name=galera"
 )
 

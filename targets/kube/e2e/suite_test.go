@@ -26,7 +26,7 @@ const (
 	clusterName = "faultline-test"
 	namespace   = "fl-galera"
 	statefulSet = "galera"
-	mariadbImg  = "faultline.dev/mariadb:10.11-bookworm"
+	mariadbImg  = kind.MariaDBImage
 )
 
 var cluster *kind.Cluster

@@ -46,7 +46,8 @@ builds without a registry (make kind-images).
 It installs faultline's node agent (the faultline-agent DaemonSet in
 faultline-system, its image built from this very binary: no registry),
 which applies partition, pause and clockSkew inside pods. Then it loads
-the MariaDB image into every node, applies the chosen
+the MariaDB image into every node (--mariadb-image: one Docker does not
+hold is left to the nodes to pull), applies the chosen
 deployment (kind/manifests/DEPLOY) into the namespace -n (default
 fl-DEPLOY), labelled
 faultline.dev/chaos=allowed, waits until every node and the StatefulSet are
@@ -54,7 +55,8 @@ Ready and the database has converged, and prints how to run a scenario
 against it. Without a Docker daemon it fails at once and creates nothing.`,
 		Example: `  faultline kind up
   faultline kind up --zones a,b --workers-per-zone 1
-  faultline kind up --deploy none`,
+  faultline kind up --deploy none
+  faultline kind up --mariadb-image mariadb:10.11   # the official image`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c.Zones = splitList(zones)
@@ -75,7 +77,7 @@ against it. Without a Docker daemon it fails at once and creates nothing.`,
 	f.StringVar(&c.ServiceSubnet, "service-subnet", "198.19.192.0/20", "service network (inside 198.19.0.0/16)")
 	f.StringVar(&deploy, "deploy", "galera", "stateful cluster to deploy: "+strings.Join(kind.Deployments(), ", ")+" or none")
 	f.BoolVar(&noAgent, "no-agent", false, "do not install the node agent (in-pod partition, pause and clock faults need it)")
-	f.StringVar(&image, "mariadb-image", "faultline.dev/mariadb:10.11-bookworm", "MariaDB image loaded into the nodes")
+	f.StringVar(&image, "mariadb-image", kind.MariaDBImage, "the database container's image (loaded into the nodes when Docker has it, else pulled by them; e.g. mariadb:10.11, the official one)")
 	return cmd
 }
 
@@ -110,8 +112,12 @@ func kindUp(ctx context.Context, cmd *cobra.Command, c kind.Config, deploy, name
 	if deploy == "none" {
 		return nil
 	}
-	if err := kind.LoadImages(ctx, cl.Name, image); err != nil {
-		return withCode(ExitHarness, err)
+	if kind.HaveImage(ctx, image) {
+		if err := kind.LoadImages(ctx, cl.Name, image); err != nil {
+			return withCode(ExitHarness, err)
+		}
+	} else {
+		fmt.Fprintf(cmd.ErrOrStderr(), "image %s is not in Docker's store: the nodes pull it from its registry\n", image)
 	}
 	tmp, err := os.MkdirTemp("", "faultline-manifests-")
 	if err != nil {
@@ -122,7 +128,7 @@ func kindUp(ctx context.Context, cmd *cobra.Command, c kind.Config, deploy, name
 	if err != nil {
 		return withCode(ExitHarness, err)
 	}
-	if err := kind.Apply(ctx, cl, namespace, dir); err != nil {
+	if err := kind.ApplyImage(ctx, cl, namespace, dir, image); err != nil {
 		return withCode(ExitHarness, err)
 	}
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
