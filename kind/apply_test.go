@@ -70,7 +70,7 @@ func TestKindSetDatabaseImage(t *testing.T) {
 	}
 	bad := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "apps/v1", "kind": "StatefulSet",
 		"metadata": map[string]any{"name": "x"},
-		"spec": map[string]any{"template": map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"name": "db", "image": "a"}}}}}}}
+		"spec":     map[string]any{"template": map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"name": "db", "image": "a"}}}}}}}
 	if err := setDatabaseImage([]*unstructured.Unstructured{bad}, "b"); err == nil {
 		t.Error("a StatefulSet without a mariadb container accepted")
 	}
