@@ -9,10 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/wait"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
@@ -211,6 +213,34 @@ func setDatabaseImage(objs []*unstructured.Unstructured, image string) error {
 		if err := unstructured.SetNestedSlice(o.Object, containers, "spec", "template", "spec", "containers"); err != nil {
 			return fmt.Errorf("StatefulSet %s: %w", o.GetName(), err)
 		}
+	}
+	return nil
+}
+
+// WaitPodsCreated waits until the StatefulSet name in namespace has all
+// its pods created (not yet ready): attaching right after Apply would
+// otherwise find no pods.
+func WaitPodsCreated(ctx context.Context, c *Cluster, namespace, name string) error {
+	cs, err := clientset(c)
+	if err != nil {
+		return err
+	}
+	var last string
+	err = wait.PollUntilContextTimeout(ctx, time.Second, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
+		sts, err := cs.AppsV1().StatefulSets(namespace).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			last = err.Error()
+			return false, nil
+		}
+		want := int32(1)
+		if sts.Spec.Replicas != nil {
+			want = *sts.Spec.Replicas
+		}
+		last = fmt.Sprintf("%d of %d pods created", sts.Status.Replicas, want)
+		return sts.Status.ObservedGeneration >= sts.Generation && sts.Status.Replicas >= want, nil
+	})
+	if err != nil {
+		return fmt.Errorf("statefulset %s/%s of cluster %s: %s: %w", namespace, name, c.Name, last, err)
 	}
 	return nil
 }

@@ -133,6 +133,9 @@ func kindUp(ctx context.Context, cmd *cobra.Command, c kind.Config, deploy, name
 	}
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
+	if err := kind.WaitPodsCreated(wctx, cl, namespace, deploy); err != nil {
+		return withCode(ExitHarness, err)
+	}
 	k, err := kube.Attach(wctx, kube.Config{Kubeconfig: cl.Kubeconfig, Context: cl.Context, Namespace: namespace, StatefulSet: deploy})
 	if err != nil {
 		return withCode(ExitHarness, err)
