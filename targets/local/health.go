@@ -44,7 +44,7 @@ func (l *Lab) downDetail(probes []targets.Probe) string {
 		if pid := l.pid(p.Node); pid != 0 {
 			state = fmt.Sprintf("mariadbd %d running", pid)
 		}
-		fmt.Fprintf(&b, "; %s: %s, its log ends: %s", p.Node, state, l.logTail(p.Node, 4))
+		fmt.Fprintf(&b, "; %s: %s, its log ends: %s (last error: %s)", p.Node, state, l.logTail(p.Node, 4), l.lastError(p.Node))
 	}
 	return b.String()
 }

@@ -77,6 +77,20 @@ func (l *Lab) logTail(node string, n int) string {
 	return strings.Join(lines, " | ")
 }
 
+// lastError is the last [ERROR] line of node's error log that the state
+// transfer scripts did not write (theirs say only that the server went
+// away), else its last line.
+func (l *Lab) lastError(node string) string {
+	b, _ := os.ReadFile(l.n.errLog(node))
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.Contains(lines[i], "[ERROR]") && !strings.Contains(lines[i], "WSREP_SST") {
+			return strings.TrimSpace(lines[i])
+		}
+	}
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
 // StartNode starts a stopped node and waits until it answers SQL (a Galera
 // node: until it listens for its peers; use WaitHealthy for the cluster). A
 // Galera node restarts from the position `mariadbd --wsrep-recover` reports

@@ -26,6 +26,9 @@ type RestoreInfo struct {
 	CopyBack  time.Duration `json:"copyBack"`  // mariadb-backup --copy-back
 	Bootstrap time.Duration `json:"bootstrap"` // until the restored node answers
 	Join      time.Duration `json:"join"`      // until every other node is Synced
+	// Relaunched: joiners whose server exited while joining and were
+	// started once more, each with its last logged error
+	Relaunched []string `json:"relaunched,omitempty"`
 }
 
 // Destroy loses nodes' data as a disaster would: each server killed and
@@ -165,7 +168,10 @@ func (l *Lab) seed(ctx context.Context, m manifest, fresh []string, ri *RestoreI
 	return l.join(ctx, fresh, ri)
 }
 
-// join starts nodes into the running cluster and waits until it is healthy.
+// join starts nodes into the running cluster and waits until it is
+// healthy. A joiner whose server exits before then (seen: during the state
+// transfer that follows a restore, on a loaded machine) is started once
+// more, as an operator would; its last error is kept in ri.Relaunched.
 func (l *Lab) join(ctx context.Context, nodes []string, ri *RestoreInfo) error {
 	start := time.Now()
 	for _, node := range nodes {
@@ -174,11 +180,60 @@ func (l *Lab) join(ctx context.Context, nodes []string, ri *RestoreInfo) error {
 			return err
 		}
 	}
-	if err := l.WaitHealthy(ctx); err != nil {
-		return err
+	for again := false; ; again = true {
+		err := l.waitJoined(ctx, nodes)
+		if err == nil {
+			break
+		}
+		down := l.serverless(nodes)
+		if again || len(down) == 0 {
+			return err
+		}
+		for _, node := range down {
+			why := l.lastError(node)
+			l.logf("%s: its server exited while joining (%s); starting it once more", node, why)
+			ri.Relaunched = append(ri.Relaunched, node+": "+why)
+			l.waitEvicted(ctx, node)
+			if err := l.launch(node); err != nil {
+				return err
+			}
+		}
 	}
 	ri.Join = time.Since(start)
 	return nil
+}
+
+// waitJoined is WaitHealthy, ended early when a joiner's server exits.
+func (l *Lab) waitJoined(ctx context.Context, nodes []string) error {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		t := time.NewTicker(500 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-wctx.Done():
+				return
+			case <-t.C:
+				if len(l.serverless(nodes)) > 0 {
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	return l.WaitHealthy(wctx)
+}
+
+// serverless are the nodes of nodes with no server running.
+func (l *Lab) serverless(nodes []string) []string {
+	var out []string
+	for _, node := range nodes {
+		if l.pid(node) == 0 {
+			out = append(out, node)
+		}
+	}
+	return out
 }
 
 // restoreData prepares the backup (once; preparing again is a no-op) and
