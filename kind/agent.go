@@ -168,7 +168,7 @@ func InstallAgent(ctx context.Context, c *Cluster, image string) error {
 	}
 	for _, o := range objs {
 		if o.GetKind() == "DaemonSet" {
-			if err := setImage(o, image); err != nil {
+			if err := setImage(o, "", image); err != nil {
 				return err
 			}
 		}
@@ -179,14 +179,21 @@ func InstallAgent(ctx context.Context, c *Cluster, image string) error {
 	return waitAgents(ctx, c)
 }
 
-// setImage points every container of a workload object at image.
-func setImage(o *unstructured.Unstructured, image string) error {
+// setImage points the containers of a workload object named container
+// ("" = every one) at image; none of that name is an error.
+func setImage(o *unstructured.Unstructured, container, image string) error {
 	cs, _, err := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "containers")
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", o.GetKind(), o.GetName(), err)
 	}
+	found := false
 	for _, c := range cs {
-		c.(map[string]any)["image"] = image
+		if m, ok := c.(map[string]any); ok && (container == "" || m["name"] == container) {
+			m["image"], found = image, true
+		}
+	}
+	if !found {
+		return fmt.Errorf("%s %s has no container %q to give image %s", o.GetKind(), o.GetName(), container, image)
 	}
 	return unstructured.SetNestedSlice(o.Object, cs, "spec", "template", "spec", "containers")
 }

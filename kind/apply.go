@@ -194,24 +194,10 @@ func decodeDocuments(data []byte) ([]*unstructured.Unstructured, error) {
 // StatefulSet of objs; a StatefulSet without one is an error.
 func setDatabaseImage(objs []*unstructured.Unstructured, image string) error {
 	for _, o := range objs {
-		if o.GetKind() != "StatefulSet" {
-			continue
-		}
-		containers, _, err := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "containers")
-		if err != nil {
-			return fmt.Errorf("StatefulSet %s: %w", o.GetName(), err)
-		}
-		found := false
-		for _, c := range containers {
-			if m, ok := c.(map[string]any); ok && m["name"] == DatabaseContainer {
-				m["image"], found = image, true
+		if o.GetKind() == "StatefulSet" {
+			if err := setImage(o, DatabaseContainer, image); err != nil {
+				return err
 			}
-		}
-		if !found {
-			return fmt.Errorf("StatefulSet %s has no container %q to give image %s", o.GetName(), DatabaseContainer, image)
-		}
-		if err := unstructured.SetNestedSlice(o.Object, containers, "spec", "template", "spec", "containers"); err != nil {
-			return fmt.Errorf("StatefulSet %s: %w", o.GetName(), err)
 		}
 	}
 	return nil
