@@ -1,6 +1,7 @@
-// Package faketime knows where libfaketime's multi-threaded library is: the
+// Package faketime knows where libfaketime's multi-threaded library is (the
 // one path, per architecture, that the lab preloads into mariadbd and that
-// doctor and validation look for.
+// doctor and validation look for) and the shared state it leaves behind a
+// killed process.
 package faketime
 
 import (

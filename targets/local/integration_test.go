@@ -6,13 +6,17 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/user"
 	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	_ "github.com/go-sql-driver/mysql"
 
+	"faultline.dev/faultline/internal/faketime"
 	"faultline.dev/faultline/targets"
 	"faultline.dev/faultline/targets/local"
 	"faultline.dev/faultline/targets/local/localtest"
@@ -96,9 +100,17 @@ func TestIntegrationGalera(t *testing.T) {
 	assertSkew(t, lab, "n3", n3)
 
 	// kill n2, write while it is away, restart: it must rejoin by IST
+	killed, _ := lab.PID("n2")
 	if err := lab.StopNode(ctx, "n2", false); err != nil {
 		t.Fatal(err)
 	}
+	// a killed server cannot remove its libfaketime state; the lab does
+	sem, shm := faketime.SharedFiles("/dev/shm", killed)
+	waitFor(t, 5*time.Second, "the killed n2's libfaketime state removed", func() bool {
+		_, e1 := os.Stat(sem)
+		_, e2 := os.Stat(shm)
+		return os.IsNotExist(e1) && os.IsNotExist(e2)
+	})
 	if pid, _ := lab.PID("n2"); pid != 0 {
 		t.Fatalf("n2 pid %d after SIGKILL, want 0", pid)
 	}
@@ -124,11 +136,42 @@ func TestIntegrationGalera(t *testing.T) {
 	if !strings.Contains(restart, "IST received") || strings.Contains(restart, "rsync SST completed") {
 		t.Errorf("n2 did not rejoin by IST; log since restart:\n%s", restart)
 	}
+	if strings.Contains(restart, "libfaketime:") {
+		t.Errorf("libfaketime complained in n2's restart (its SST script):\n%s", restart)
+	}
+	assertFaketimeSharedWithChildren(t, lab, "n2")
 	mustExec(t, n2, "SET SESSION wsrep_sync_wait=1")
 	if got := count(t, n2, "SELECT COUNT(*) FROM lab.t"); got != 3 {
 		t.Fatalf("n2 after rejoin reads %d rows, want 3", got)
 	}
 	assertNoLeftovers(t, ctx, lab)
+}
+
+// assertFaketimeSharedWithChildren asserts that libfaketime's shared clock
+// state of node's mariadbd belongs to the server user, the user its SST
+// scripts run as. Created by root (a server started as root that drops to
+// mysql), the children cannot open it, make their own, and die when their
+// pid meets a pair left by a killed process: the joiner's SST fails.
+func assertFaketimeSharedWithChildren(t *testing.T, lab *local.Lab, node string) {
+	t.Helper()
+	pid, err := lab.PID(node)
+	if err != nil || pid == 0 {
+		t.Fatalf("%s pid: %d, %v", node, pid, err)
+	}
+	u, err := user.Lookup("mysql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sem, shm := faketime.SharedFiles("/dev/shm", pid)
+	for _, f := range []string{sem, shm} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatalf("%s's libfaketime state: %v", node, err)
+		}
+		if owner := strconv.Itoa(int(fi.Sys().(*syscall.Stat_t).Uid)); owner != u.Uid {
+			t.Errorf("%s is owned by uid %s, want the server user's %s (mysql): its SST scripts cannot open it", f, owner, u.Uid)
+		}
+	}
 }
 
 func TestIntegrationReplication(t *testing.T) {

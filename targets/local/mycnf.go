@@ -31,9 +31,13 @@ type nodeSpec struct {
 	n        names
 }
 
+// serverUserName is the user mariadbd runs as (started as it, see
+// proc.command) and owns every node's files.
+const serverUserName = "mysql"
+
 // small-memory settings that keep five nodes well under 600 MB.
 var baseOptions = map[string]string{
-	"user":                           "mysql",
+	"user":                           serverUserName,
 	"port":                           strconv.Itoa(sqlPort),
 	"innodb_buffer_pool_size":        "32M",
 	"innodb_log_file_size":           "16M",

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/user"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -26,22 +28,62 @@ type proc struct {
 	Faketime string // offset file, "" = real clock
 }
 
-// command builds `nsenter --net=NS mariadbd --defaults-file=F args…`;
-// nsenter execs mariadbd, so the started pid is mariadbd's.
+// command builds `nsenter --net=NS --setuid=U --setgid=G [env
+// LD_PRELOAD=libfaketime FAKETIME_…] mariadbd --defaults-file=F args…`;
+// nsenter and env exec, so the started pid is mariadbd's.
+//
+// mariadbd starts as its server user, not as root dropping to it, and
+// libfaketime is preloaded only after nsenter has changed user (by env,
+// not in nsenter's own environment). libfaketime creates its shared clock
+// state (/dev/shm/sem.faketime_sem_PID, faketime_shm_PID, mode 0600) in
+// the first process that loads it, before main, and hands their names to
+// every process started from it: mariadbd and its children (SST scripts,
+// rsync, mariadb-backup) all run as mysql. Created by root, those objects
+// are closed to them: mariadbd itself cannot open them (same pid, so it
+// cannot make its own either) when nsenter loaded the library, and the
+// children of a server started as root make their own under their own
+// pid, where one that meets a pair left by a killed process exits with
+// "sem_open failed and recreation attempts failed": the SST fails and the
+// joiner aborts ("SST request callback failed").
 func (p proc) command(args ...string) *exec.Cmd {
-	argv := append([]string{"--net=" + netnsPath(p.NetNS), "--", "mariadbd", "--defaults-file=" + p.Cnf}, args...)
-	cmd := exec.Command("nsenter", argv...)
-	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "MALLOC_ARENA_MAX=2"}
+	argv := []string{"--net=" + netnsPath(p.NetNS)}
+	if uid, gid, ok := serverUser(); ok {
+		argv = append(argv, "--setuid="+strconv.Itoa(uid), "--setgid="+strconv.Itoa(gid))
+	}
+	argv = append(argv, "--")
 	if p.Faketime != "" {
-		cmd.Env = append(cmd.Env,
+		argv = append(argv, "env",
 			"LD_PRELOAD="+faketime.Lib(),
 			"FAKETIME_TIMESTAMP_FILE="+p.Faketime,
 			"FAKETIME_NO_CACHE=1",
 			"DONT_FAKE_MONOTONIC=1")
 	}
+	argv = append(append(argv, "mariadbd", "--defaults-file="+p.Cnf), args...)
+	cmd := exec.Command("nsenter", argv...)
+	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "MALLOC_ARENA_MAX=2"}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	return cmd
 }
+
+// serverUser is the uid and gid of the lab's server user (my.cnf's user),
+// when the harness runs as root and can start mariadbd as it.
+func serverUser() (uid, gid int, ok bool) {
+	ids, ok := serverIDs()
+	return ids[0], ids[1], ok
+}
+
+var serverIDs = sync.OnceValues(func() ([2]int, bool) {
+	if os.Geteuid() != 0 {
+		return [2]int{}, false
+	}
+	u, err := user.Lookup(serverUserName)
+	if err != nil {
+		return [2]int{}, false
+	}
+	uid, err1 := strconv.Atoi(u.Uid)
+	gid, err2 := strconv.Atoi(u.Gid)
+	return [2]int{uid, gid}, err1 == nil && err2 == nil
+})
 
 // start launches mariadbd in the background; exited is closed once the
 // process has been reaped.
@@ -58,8 +100,14 @@ func (p proc) start(args ...string) (pid int, exited <-chan struct{}, err error)
 		return 0, nil, fmt.Errorf("start %s: %w", p.Node, err)
 	}
 	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	return cmd.Process.Pid, done, nil
+	pid = cmd.Process.Pid
+	go func() {
+		cmd.Wait()
+		// one that exited on its own (an abort, a crash) leaves it too
+		faketime.RemoveShared(pid)
+		close(done)
+	}()
+	return pid, done, nil
 }
 
 var recoveredRE = regexp.MustCompile(`WSREP: Recovered position: ([0-9a-f-]{36}):(-?\d+)`)
@@ -164,5 +212,8 @@ func stopPID(ctx context.Context, pid int, graceful bool, grace time.Duration) e
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+	// a killed server cannot remove its libfaketime state (the next
+	// process given its pid could not create its own)
+	faketime.RemoveShared(pid)
 	return nil
 }

@@ -137,7 +137,7 @@ func (b *builder) reserve(ctx context.Context) error {
 
 // prepare creates the lab directory and lab.json.
 func (b *builder) prepare() error {
-	u, err := user.Lookup("mysql")
+	u, err := user.Lookup(serverUserName)
 	if err != nil {
 		return fmt.Errorf("user mysql: %w", err)
 	}
