@@ -120,7 +120,11 @@ func (p proc) recoverPosition(ctx context.Context, logFile string) (uuid string,
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.SysProcAttr.Setsid = false
-	if err := runCtx(ctx, cmd); err != nil {
+	err = runCtx(ctx, cmd)
+	if cmd.Process != nil {
+		faketime.RemoveShared(cmd.Process.Pid) // it exits without removing it
+	}
+	if err != nil {
 		return "", -1, fmt.Errorf("wsrep-recover %s: %w: %s", p.Node, err, out.String())
 	}
 	b, _ := os.ReadFile(logFile)
