@@ -38,7 +38,14 @@ func newPods(t *testing.T, octet int) *pods {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		t.Cleanup(func() {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			// killed, it leaves libfaketime's shared state behind
+			if _, err := faketime.RemoveShared(cmd.Process.Pid); err != nil {
+				t.Error(err)
+			}
+		})
 		dir := "/proc/" + strconv.Itoa(cmd.Process.Pid)
 		ps.procs[name] = agent.Proc{PID: cmd.Process.Pid, NetNS: nt.Nodes[i].NetNS, Root: dir + "/root"}
 	}
