@@ -72,6 +72,10 @@ var _ = Describe("a whole scenario on the kind cluster", Ordered, func() {
 		report, err := os.ReadFile(filepath.Join(res.Dir, history.FileReport))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(string(report)).To(ContainSubstring("<h2>Cluster events</h2>"))
-		Expect(strings.Count(string(hist), `"type":"ok"`)).To(BeNumerically(">", 1000))
+		// the workload ran throughout, not a handful of operations: the
+		// rate over port-forwards swings with the machine's load (1183
+		// acknowledged alone, 425 with the whole suite running beside the
+		// cluster on two cores), so the bound is well under either
+		Expect(strings.Count(string(hist), `"type":"ok"`)).To(BeNumerically(">", 200))
 	}, SpecTimeout(6*time.Minute))
 })
