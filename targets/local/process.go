@@ -47,8 +47,8 @@ type proc struct {
 // joiner aborts ("SST request callback failed").
 func (p proc) command(args ...string) *exec.Cmd {
 	argv := []string{"--net=" + netnsPath(p.NetNS)}
-	if uid, gid, ok := serverUser(); ok {
-		argv = append(argv, "--setuid="+strconv.Itoa(uid), "--setgid="+strconv.Itoa(gid))
+	if ids, err := serverUser(); err == nil && os.Geteuid() == 0 {
+		argv = append(argv, "--setuid="+strconv.Itoa(ids.uid), "--setgid="+strconv.Itoa(ids.gid))
 	}
 	argv = append(argv, "--")
 	if p.Faketime != "" {
@@ -65,25 +65,26 @@ func (p proc) command(args ...string) *exec.Cmd {
 	return cmd
 }
 
-// serverUser is the uid and gid of the lab's server user (my.cnf's user),
-// when the harness runs as root and can start mariadbd as it.
-func serverUser() (uid, gid int, ok bool) {
-	ids, ok := serverIDs()
-	return ids[0], ids[1], ok
-}
-
-var serverIDs = sync.OnceValues(func() ([2]int, bool) {
-	if os.Geteuid() != 0 {
-		return [2]int{}, false
-	}
+// serverUser is the uid and gid of the lab's server user (my.cnf's
+// user), looked up once: every node's files are given to it and, when the
+// harness runs as root, mariadbd is started as it.
+var serverUser = sync.OnceValues(func() (serverIDs, error) {
 	u, err := user.Lookup(serverUserName)
 	if err != nil {
-		return [2]int{}, false
+		return serverIDs{}, fmt.Errorf("user %s: %w", serverUserName, err)
 	}
-	uid, err1 := strconv.Atoi(u.Uid)
-	gid, err2 := strconv.Atoi(u.Gid)
-	return [2]int{uid, gid}, err1 == nil && err2 == nil
+	uid, err := strconv.Atoi(u.Uid)
+	if err != nil {
+		return serverIDs{}, fmt.Errorf("user %s: uid %q: %w", serverUserName, u.Uid, err)
+	}
+	gid, err := strconv.Atoi(u.Gid)
+	if err != nil {
+		return serverIDs{}, fmt.Errorf("user %s: gid %q: %w", serverUserName, u.Gid, err)
+	}
+	return serverIDs{uid, gid}, nil
 })
+
+type serverIDs struct{ uid, gid int }
 
 // start launches mariadbd in the background; exited is closed once the
 // process has been reaped.

@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"os/user"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -137,12 +135,11 @@ func (b *builder) reserve(ctx context.Context) error {
 
 // prepare creates the lab directory and lab.json.
 func (b *builder) prepare() error {
-	u, err := user.Lookup(serverUserName)
+	ids, err := serverUser()
 	if err != nil {
-		return fmt.Errorf("user mysql: %w", err)
+		return err
 	}
-	b.uid, _ = strconv.Atoi(u.Uid)
-	b.gid, _ = strconv.Atoi(u.Gid)
+	b.uid, b.gid = ids.uid, ids.gid
 	for _, dir := range []string{b.cfg.StateDir, filepath.Dir(b.n.labDir())} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("state dir: %w", err)
