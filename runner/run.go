@@ -156,6 +156,9 @@ func (r *run) execute(ctx context.Context) (*Result, error) {
 	}
 	r.progress.Logf("run %s (seed %d) → %s", r.id, r.seed, r.dir)
 	err := r.drive(ctx)
+	if targets.IsRefusal(err) && r.target == nil {
+		return nil, r.discard(err)
+	}
 	if ctx.Err() != nil && r.partial == "" {
 		r.partial = "interrupted: " + context.Cause(ctx).Error()
 	}
@@ -199,6 +202,19 @@ func (r *run) drive(ctx context.Context) error {
 		return err
 	}
 	return r.runTimeline(ctx)
+}
+
+// discard removes the run directory of a run its target refused before
+// anything was touched, and returns the refusal.
+func (r *run) discard(refusal error) error {
+	if r.hist != nil {
+		_ = r.hist.Close()
+	}
+	if err := os.RemoveAll(r.dir); err != nil {
+		return errors.Join(refusal, err)
+	}
+	r.progress.Logf("refused before anything was touched: no run, run directory removed")
+	return refusal
 }
 
 func (r *run) prepareDir() error {

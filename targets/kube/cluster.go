@@ -72,8 +72,8 @@ func (c *Cluster) attach(ctx context.Context) error {
 		return fmt.Errorf("namespace: %w", err)
 	}
 	if ns.Labels[ChaosLabel] != ChaosValue {
-		return fmt.Errorf("namespace %s is not opted in to chaos: label it %s=%s (kubectl label namespace %s %s=%s)",
-			ns.Name, ChaosLabel, ChaosValue, ns.Name, ChaosLabel, ChaosValue)
+		return targets.Refuse(fmt.Errorf("namespace %s is not opted in to chaos: label it %s=%s (kubectl label namespace %s %s=%s)",
+			ns.Name, ChaosLabel, ChaosValue, ns.Name, ChaosLabel, ChaosValue))
 	}
 	sel := c.cfg.Selector
 	if c.cfg.StatefulSet != "" {

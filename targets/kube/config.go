@@ -13,6 +13,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"faultline.dev/faultline/targets"
 )
 
 // ChaosLabel opts a namespace in: faultline touches nothing in a namespace
@@ -104,7 +106,7 @@ func (c Config) restConfig() (*rest.Config, error) {
 // Clients is a client set for c's context.
 func (c Config) Clients() (*rest.Config, kubernetes.Interface, error) {
 	if err := c.validate(); err != nil {
-		return nil, nil, err
+		return nil, nil, targets.Refuse(err)
 	}
 	return c.clients()
 }
@@ -113,7 +115,7 @@ func (c Config) Clients() (*rest.Config, kubernetes.Interface, error) {
 // no StatefulSet: faults rebuilt from the ledger, recover --context.
 func ClusterClient(kubeconfig, context string) (kubernetes.Interface, error) {
 	if context == "" {
-		return nil, errNoContext
+		return nil, targets.Refuse(errNoContext)
 	}
 	_, cs, err := Config{Kubeconfig: kubeconfig, Context: context}.clients()
 	return cs, err

@@ -35,14 +35,9 @@ var _ = Describe("attaching to a StatefulSet", func() {
 	})
 
 	It("refuses a namespace that is not opted in to chaos, and a missing context", func(ctx SpecContext) {
-		cs := clientset(ctx)
-		_, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "fl-not-opted-in"}}, metav1.CreateOptions{})
-		if err != nil {
-			Expect(err.Error()).To(ContainSubstring("already exists"))
-		}
 		cfg := config()
-		cfg.Namespace = "fl-not-opted-in"
-		_, err = kube.Attach(ctx, cfg)
+		cfg.Namespace = notOptedIn(ctx, clientset(ctx))
+		_, err := kube.Attach(ctx, cfg)
 		Expect(err).To(MatchError(ContainSubstring("not opted in to chaos")))
 		cfg = config()
 		cfg.Context = ""
@@ -50,6 +45,17 @@ var _ = Describe("attaching to a StatefulSet", func() {
 		Expect(err).To(MatchError(ContainSubstring("never uses the current context silently")))
 	})
 })
+
+// notOptedIn is a namespace without faultline's chaos label, created if missing.
+func notOptedIn(ctx context.Context, cs kubeClient) string {
+	GinkgoHelper()
+	const name = "fl-not-opted-in"
+	_, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	if err != nil {
+		Expect(err.Error()).To(ContainSubstring("already exists"))
+	}
+	return name
+}
 
 // clientset is a client of the suite's cluster.
 func clientset(ctx context.Context) kubeClient {
