@@ -53,9 +53,10 @@ func cordonedBy(ctx context.Context, cs kubernetes.Interface, match func(mark st
 	return out, nil
 }
 
-// CordonLeftovers lists the nodes still cordoned by run runID.
+// CordonLeftovers lists the nodes still cordoned by run runID (or by any
+// run when runID is "", as LiftCordons takes it).
 func CordonLeftovers(ctx context.Context, cs kubernetes.Interface, runID string) ([]string, error) {
-	nodes, err := cordonedBy(ctx, cs, func(m string) bool { return strings.HasPrefix(m, runID+"/") })
+	nodes, err := cordonedBy(ctx, cs, func(m string) bool { return runID == "" || strings.HasPrefix(m, runID+"/") })
 	for i, n := range nodes {
 		nodes[i] = "node " + n + " cordoned"
 	}

@@ -80,6 +80,14 @@ func eventuallyHeld(ctx context.Context, v injectors.Verifier, timeout time.Dura
 	}).WithContext(ctx).WithTimeout(timeout).Should(Succeed())
 }
 
+// setBudget sets the suite's PodDisruptionBudget to maxUnavailable n.
+func setBudget(ctx context.Context, cs kubeClient, n int) {
+	GinkgoHelper()
+	patch := []byte(fmt.Sprintf(`{"spec":{"maxUnavailable":%d}}`, n))
+	_, err := cs.PolicyV1().PodDisruptionBudgets(namespace).Patch(ctx, statefulSet, types.MergePatchType, patch, metav1.PatchOptions{})
+	Expect(err).NotTo(HaveOccurred())
+}
+
 // zoneOf is the zone of a pod's node.
 func zoneOf(c *kube.Cluster, pod string) string {
 	for _, n := range c.Nodes() {
@@ -146,20 +154,14 @@ var _ = Describe("faults through the Kubernetes API", Ordered, func() {
 	It("azDrain retries what the PodDisruptionBudget refuses (429) until the budget allows it", func(ctx SpecContext) {
 		c := attach(ctx)
 		defer c.Close()
-		pdbs := c.Client().PolicyV1().PodDisruptionBudgets(namespace)
-		setBudget := func(ctx context.Context, n int) {
-			patch := []byte(fmt.Sprintf(`{"spec":{"maxUnavailable":%d}}`, n))
-			_, err := pdbs.Patch(ctx, statefulSet, types.MergePatchType, patch, metav1.PatchOptions{})
-			Expect(err).NotTo(HaveOccurred())
-		}
-		setBudget(ctx, 0)
-		DeferCleanup(func(ctx SpecContext) { setBudget(ctx, 1) })
+		setBudget(ctx, c.Client(), 0)
+		DeferCleanup(func(ctx SpecContext) { setBudget(ctx, c.Client(), 1) })
 		f := c.AZDrain(zoneOf(c, "galera-1"), "e2e-budget")
 		DeferCleanup(func(ctx SpecContext) { Expect(f.Recover(ctx)).To(Succeed()) })
 		done := make(chan error, 1)
 		go func() { done <- f.Inject(ctx) }()
 		Consistently(done).WithTimeout(4 * time.Second).ShouldNot(Receive()) // refused, retried
-		setBudget(ctx, 1)
+		setBudget(ctx, c.Client(), 1)
 		Eventually(done).WithTimeout(time.Minute).Should(Receive(BeNil()))
 		e, err := f.(injectors.Verifier).Verify(ctx)
 		Expect(err).NotTo(HaveOccurred())

@@ -56,6 +56,9 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 }, NodeTimeout(20*time.Minute))
 
 var _ = AfterSuite(func(ctx SpecContext) {
+	if binary.dir != "" {
+		os.RemoveAll(binary.dir)
+	}
 	if os.Getenv("FAULTLINE_KIND_KEEP") == "0" {
 		Expect(kind.Down(ctx, clusterName)).To(Succeed())
 	}
