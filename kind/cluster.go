@@ -52,7 +52,14 @@ func Up(ctx context.Context, c Config) (*Cluster, error) {
 	}
 	wctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
-	if err := waitNodes(wctx, cl, c); err != nil {
+	cs, err := clientset(cl)
+	if err != nil {
+		return nil, err
+	}
+	if err := waitNodes(wctx, cs, c); err != nil {
+		return nil, fmt.Errorf("kind cluster %s: %w", c.Name, err)
+	}
+	if err := repairPodNetwork(wctx, cs, c.Logf); err != nil {
 		return nil, fmt.Errorf("kind cluster %s: %w", c.Name, err)
 	}
 	return cl, nil

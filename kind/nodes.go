@@ -33,11 +33,7 @@ func clientset(cl *Cluster) (*kubernetes.Clientset, error) {
 // waitNodes waits until the cluster has the nodes c describes, every one
 // Ready and every worker labelled with its zone; the last mismatch is
 // returned when ctx ends first.
-func waitNodes(ctx context.Context, cl *Cluster, c Config) error {
-	cs, err := clientset(cl)
-	if err != nil {
-		return err
-	}
+func waitNodes(ctx context.Context, cs kubernetes.Interface, c Config) error {
 	for {
 		list, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 		if err == nil {
