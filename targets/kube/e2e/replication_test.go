@@ -78,6 +78,24 @@ var _ = Describe("replication", Ordered, func() {
 		Eventually(ctx, func(ctx context.Context) []string { return serviceEndpoints(ctx, c, "mariadb-primary") }).
 			WithTimeout(30 * time.Second).Should(Equal(primary))
 	}, SpecTimeout(8*time.Minute))
+
+	It("restarts whole: every pod deleted at once (as a restart of every node leaves it), the last primary takes its role back and its replicas follow it again", func(ctx SpecContext) {
+		probes := targets.ProbeAll(ctx, c)
+		primary := writable(probes)
+		Expect(primary).To(HaveLen(1))
+		Expect(clientset(ctx).CoreV1().Pods(replNamespace).DeleteCollection(ctx, metav1.DeleteOptions{},
+			metav1.ListOptions{LabelSelector: "app.kubernetes.io/name=" + replSet})).To(Succeed())
+		Eventually(ctx, func(ctx context.Context) []string { return writable(targets.ProbeAll(ctx, c)) }).
+			WithTimeout(4 * time.Minute).WithPolling(2 * time.Second).Should(Equal(primary))
+		Expect(c.WaitHealthy(ctx)).To(Succeed())
+		for _, p := range targets.ProbeAll(ctx, c) {
+			if p.Node == primary[0] {
+				continue
+			}
+			Expect(p.Source).To(Equal(primary[0]+".mariadb"), p.Node)
+			Expect([]string{p.IORunning, p.SQLRunning}).To(Equal([]string{"Yes", "Yes"}), p.Node)
+		}
+	}, SpecTimeout(6*time.Minute))
 })
 
 func replConfig() kube.Config {
