@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"sigs.k8s.io/yaml"
 )
 
 //go:embed manifests
@@ -23,6 +25,24 @@ func Deployments() []string {
 		}
 	}
 	return out
+}
+
+// StatefulSetOf is the name of the StatefulSet deployment name deploys
+// (galera: galera, replication: mariadb).
+func StatefulSetOf(name string) (string, error) {
+	b, err := fs.ReadFile(manifests, "manifests/"+name+"/statefulset.yaml")
+	if err != nil {
+		return "", fmt.Errorf("no manifests for %q; have %v", name, Deployments())
+	}
+	var m struct {
+		Metadata struct {
+			Name string `json:"name"`
+		} `json:"metadata"`
+	}
+	if err := yaml.Unmarshal(b, &m); err != nil || m.Metadata.Name == "" {
+		return "", fmt.Errorf("manifests/%s/statefulset.yaml names no StatefulSet (%v)", name, err)
+	}
+	return m.Metadata.Name, nil
 }
 
 // WriteManifests writes the embedded manifests of deployment name into a

@@ -133,10 +133,14 @@ func kindUp(ctx context.Context, cmd *cobra.Command, c kind.Config, deploy, name
 	}
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	if err := kind.WaitPodsCreated(wctx, cl, namespace, deploy); err != nil {
+	sts, err := kind.StatefulSetOf(deploy)
+	if err != nil {
 		return withCode(ExitHarness, err)
 	}
-	k, err := kube.Attach(wctx, kube.Config{Kubeconfig: cl.Kubeconfig, Context: cl.Context, Namespace: namespace, StatefulSet: deploy})
+	if err := kind.WaitPodsCreated(wctx, cl, namespace, sts); err != nil {
+		return withCode(ExitHarness, err)
+	}
+	k, err := kube.Attach(wctx, kube.Config{Kubeconfig: cl.Kubeconfig, Context: cl.Context, Namespace: namespace, StatefulSet: sts})
 	if err != nil {
 		return withCode(ExitHarness, err)
 	}
@@ -144,9 +148,13 @@ func kindUp(ctx context.Context, cmd *cobra.Command, c kind.Config, deploy, name
 	if err := k.WaitHealthy(wctx); err != nil {
 		return withCode(ExitHarness, err)
 	}
+	example := "kube-galera-pod-kill"
+	if k.Topology() == "replication" {
+		example = "kube-replication-failover"
+	}
 	fmt.Fprintf(out, "statefulset %s/%s Ready: %d pods, %s converged (%s)\n\nRun a scenario against it:\n"+
-		"  faultline run kube-galera-pod-kill --kubeconfig %s --context %s -n %s\n",
-		namespace, deploy, len(k.Nodes()), k.Topology(), time.Since(start).Round(time.Second), cl.Kubeconfig, cl.Context, namespace)
+		"  faultline run %s --kubeconfig %s --context %s -n %s\n",
+		namespace, sts, len(k.Nodes()), k.Topology(), time.Since(start).Round(time.Second), example, cl.Kubeconfig, cl.Context, namespace)
 	return nil
 }
 
