@@ -61,7 +61,7 @@ func TestPlanTouchesNothing(t *testing.T) {
 		if code != ExitValid || !strings.Contains(stdout, "AT") {
 			t.Fatalf("plan %s: exit %d\n%s%s", n, code, stdout, stderr)
 		}
-		code, stdout, _ = run(t, "plan", n, "-o", "json", "--seed", "3")
+		code, stdout, _ = run(t, "plan", n, "-o", "json", "--seed", "3", "--state-dir", state)
 		var p struct {
 			Seed  int64             `json:"seed"`
 			Steps []json.RawMessage `json:"steps"`
@@ -75,18 +75,31 @@ func TestPlanTouchesNothing(t *testing.T) {
 	}
 }
 
-// snapshot lists network namespaces, the state directory and processes.
+// snapshot lists network namespaces, the state directory and the
+// servers started from it.
 func snapshot(t *testing.T, state string) string {
 	t.Helper()
 	var parts []string
-	for _, glob := range []string{"/run/netns/*", filepath.Join(state, "*")} {
-		m, _ := filepath.Glob(glob)
-		parts = append(parts, m...)
+	namespaces, _ := filepath.Glob("/run/netns/*")
+	for _, p := range namespaces {
+		// other packages' tests, run alongside, make and remove their
+		// own labs' namespaces (fltest: "flt…")
+		if !strings.HasPrefix(filepath.Base(p), "flt") {
+			parts = append(parts, p)
+		}
 	}
+	files, _ := filepath.Glob(filepath.Join(state, "*"))
+	parts = append(parts, files...)
+	// servers of a lab kept in state; other packages' tests start
+	// mariadbd processes (and stand-ins of that name) of their own
 	procs, _ := filepath.Glob("/proc/[0-9]*/comm")
 	n := 0
 	for _, p := range procs {
-		if b, err := os.ReadFile(p); err == nil && strings.TrimSpace(string(b)) == "mariadbd" {
+		b, err := os.ReadFile(p)
+		if err != nil || strings.TrimSpace(string(b)) != "mariadbd" {
+			continue
+		}
+		if cmd, err := os.ReadFile(filepath.Join(filepath.Dir(p), "cmdline")); err == nil && strings.Contains(string(cmd), state) {
 			n++
 		}
 	}
