@@ -80,12 +80,21 @@ func eventuallyHeld(ctx context.Context, v injectors.Verifier, timeout time.Dura
 	}).WithContext(ctx).WithTimeout(timeout).Should(Succeed())
 }
 
-// setBudget sets the suite's PodDisruptionBudget to maxUnavailable n.
+// setBudget sets the suite's PodDisruptionBudget to maxUnavailable n and
+// waits until the disruption controller has observed it: until then the
+// eviction API judges by the status of the budget before (and lets a pod
+// that is not Ready go if that status allowed it).
 func setBudget(ctx context.Context, cs kubeClient, n int) {
 	GinkgoHelper()
+	pdbs := cs.PolicyV1().PodDisruptionBudgets(namespace)
 	patch := []byte(fmt.Sprintf(`{"spec":{"maxUnavailable":%d}}`, n))
-	_, err := cs.PolicyV1().PodDisruptionBudgets(namespace).Patch(ctx, statefulSet, types.MergePatchType, patch, metav1.PatchOptions{})
+	_, err := pdbs.Patch(ctx, statefulSet, types.MergePatchType, patch, metav1.PatchOptions{})
 	Expect(err).NotTo(HaveOccurred())
+	Eventually(ctx, func(g Gomega) {
+		b, err := pdbs.Get(ctx, statefulSet, metav1.GetOptions{})
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(b.Status.ObservedGeneration).To(BeNumerically(">=", b.Generation), "budget not yet observed by the disruption controller")
+	}).WithTimeout(30 * time.Second).WithPolling(200 * time.Millisecond).Should(Succeed())
 }
 
 // zoneOf is the zone of a pod's node.
@@ -154,8 +163,14 @@ var _ = Describe("faults through the Kubernetes API", Ordered, func() {
 	It("azDrain retries what the PodDisruptionBudget refuses (429) until the budget allows it", func(ctx SpecContext) {
 		c := attach(ctx)
 		defer c.Close()
+		// every pod Ready: the eviction API lets a pod that is not Ready go
+		// whenever the rest of the set is as healthy as the budget asks
+		Expect(c.WaitHealthy(ctx)).To(Succeed())
 		setBudget(ctx, c.Client(), 0)
 		DeferCleanup(func(ctx SpecContext) { setBudget(ctx, c.Client(), 1) })
+		b, err := c.Client().PolicyV1().PodDisruptionBudgets(namespace).Get(ctx, statefulSet, metav1.GetOptions{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(b.Status.DisruptionsAllowed).To(BeZero(), "a budget of maxUnavailable 0 allows no disruption")
 		f := c.AZDrain(zoneOf(c, "galera-1"), "e2e-budget")
 		DeferCleanup(func(ctx SpecContext) { Expect(f.Recover(ctx)).To(Succeed()) })
 		done := make(chan error, 1)
@@ -165,6 +180,7 @@ var _ = Describe("faults through the Kubernetes API", Ordered, func() {
 		Eventually(done).WithTimeout(time.Minute).Should(Receive(BeNil()))
 		e, err := f.(injectors.Verifier).Verify(ctx)
 		Expect(err).NotTo(HaveOccurred())
+		GinkgoWriter.Printf("azDrain evidence: %s\n", e.Summary)
 		m := regexp.MustCompile(`(\d+) eviction\(s\) refused`).FindStringSubmatch(e.Summary)
 		Expect(m).NotTo(BeNil(), e.Summary)
 		Expect(strconv.Atoi(m[1])).To(BeNumerically(">=", 1), e.Summary)
