@@ -16,7 +16,6 @@ import (
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"faultline.dev/faultline/targets/kube"
 )
@@ -32,9 +31,7 @@ type apiTap struct {
 
 func newAPITap() *apiTap {
 	GinkgoHelper()
-	rc, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
-		&clientcmd.ClientConfigLoadingRules{ExplicitPath: cluster.Kubeconfig},
-		&clientcmd.ConfigOverrides{CurrentContext: cluster.Context}).ClientConfig()
+	rc, _, err := config().Clients()
 	Expect(err).NotTo(HaveOccurred())
 	rt, err := rest.TransportFor(rc)
 	Expect(err).NotTo(HaveOccurred())
