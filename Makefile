@@ -43,9 +43,10 @@ test-integration:
 # images (cached by version), ONE kind cluster (faultline-test, kept for the
 # next run; FAULTLINE_KIND_KEEP=0 deletes it) for the kind package's tests
 # and the Kubernetes target's Ginkgo suite, then the example suite (e2e/,
-# both its labels: local on the lab, kind on the same cluster).
+# both its labels: local on the lab, kind on the same cluster). -v streams
+# each package's output as it runs, so a stuck spec is seen where it stands.
 test-kind: kind-images
-	$(GO) test -count=1 -p 1 -timeout 60m -run 'TestKind' ./kind/ ./targets/kube/e2e/ ./e2e/
+	$(GO) test -v -count=1 -p 1 -timeout 60m -run 'TestKind' ./kind/ ./targets/kube/e2e/ ./e2e/
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime=1x ./targets/... 
