@@ -56,10 +56,11 @@ func Up(ctx context.Context, c Config) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := waitNodes(wctx, cs, c); err != nil {
+	nodes, err := waitNodes(wctx, cs, c)
+	if err != nil {
 		return nil, fmt.Errorf("kind cluster %s: %w", c.Name, err)
 	}
-	if err := repairPodNetwork(wctx, cs, c.Logf); err != nil {
+	if err := repairPodNetwork(wctx, cs, nodes, c.Logf); err != nil {
 		return nil, fmt.Errorf("kind cluster %s: %w", c.Name, err)
 	}
 	return cl, nil

@@ -31,20 +31,20 @@ func clientset(cl *Cluster) (*kubernetes.Clientset, error) {
 }
 
 // waitNodes waits until the cluster has the nodes c describes, every one
-// Ready and every worker labelled with its zone; the last mismatch is
-// returned when ctx ends first.
-func waitNodes(ctx context.Context, cs kubernetes.Interface, c Config) error {
+// Ready and every worker labelled with its zone, and returns them; the last
+// mismatch is returned when ctx ends first.
+func waitNodes(ctx context.Context, cs kubernetes.Interface, c Config) ([]corev1.Node, error) {
 	for {
 		list, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 		if err == nil {
 			if err = checkNodes(list.Items, c); err == nil {
 				c.Logf("kind cluster %s: %d nodes Ready", c.Name, len(list.Items))
-				return nil
+				return list.Items, nil
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("nodes not all Ready: %w (%w)", err, ctx.Err())
+			return nil, fmt.Errorf("nodes not all Ready: %w (%w)", err, ctx.Err())
 		case <-time.After(2 * time.Second):
 		}
 	}

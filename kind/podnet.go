@@ -27,14 +27,11 @@ const cniConfig = "/etc/cni/net.d/10-kindnet.conflist"
 // until every node's CNI configuration names the node's own pod range, then
 // deletes every pod whose address lies outside its node's range; its
 // controller makes it anew with a routable address. A healthy cluster costs
-// one read per node and one pod list.
-func repairPodNetwork(ctx context.Context, cs kubernetes.Interface, logf func(string, ...any)) error {
-	nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return fmt.Errorf("list nodes: %w", err)
-	}
+// one read per node and one pod list; nodes are the Ready nodes waitNodes
+// found.
+func repairPodNetwork(ctx context.Context, cs kubernetes.Interface, nodes []corev1.Node, logf func(string, ...any)) error {
 	ranges := map[string]netip.Prefix{}
-	for _, n := range nodes.Items {
+	for _, n := range nodes {
 		if n.Spec.PodCIDR == "" {
 			continue
 		}

@@ -8,6 +8,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"faultline.dev/faultline/targets/kube"
@@ -19,6 +20,9 @@ const (
 	wholeWait = 4 * time.Minute
 	resetWait = 8 * time.Minute
 )
+
+// galeraContainer is the database container of the set's pods.
+const galeraContainer = "mariadb"
 
 // Every spec starts from a whole Galera set: every spec heals what it
 // did, but Galera itself can wedge. Seen once on CI: a member evicted
@@ -44,10 +48,7 @@ func startWhole(ctx context.Context) {
 	}
 	before := describeSet(ctx, c)
 	fmt.Fprintf(GinkgoWriter, "the Galera set is not whole after %v: %v\n%s", wholeWait, err, before)
-	pods := c.Client().CoreV1().Pods(namespace)
-	grace := int64(0)
-	if derr := pods.DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &grace},
-		metav1.ListOptions{LabelSelector: "app.kubernetes.io/name=" + statefulSet}); derr != nil {
+	if derr := deleteEveryPod(ctx, c); derr != nil {
 		AbortSuite(fmt.Sprintf("the Galera set is not whole (%v) and its pods could not be deleted: %v\n%s", err, derr, before))
 	}
 	start := time.Now()
@@ -62,19 +63,38 @@ func startWhole(ctx context.Context) {
 			wholeWait, err, time.Since(start).Round(time.Second), before))
 }
 
+// deleteEveryPod deletes the set's pods at once (grace 0), as a restart of
+// every node leaves them.
+func deleteEveryPod(ctx context.Context, c *kube.Cluster) error {
+	pods, err := c.Pods(ctx)
+	if err != nil {
+		return err
+	}
+	grace := int64(0)
+	for _, p := range pods {
+		err := c.Client().CoreV1().Pods(namespace).Delete(ctx, p.Name, metav1.DeleteOptions{GracePeriodSeconds: &grace})
+		if err != nil && !apierrors.IsNotFound(err) {
+			return err
+		}
+	}
+	return nil
+}
+
 // describeSet is what someone mending the set by hand would look at: each
 // pod's phase, readiness and restarts, its member's own view of the group,
 // and the last lines of its log.
 func describeSet(ctx context.Context, c *kube.Cluster) string {
-	list, err := c.Client().CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/name=" + statefulSet})
+	pods, err := c.Pods(ctx)
 	if err != nil {
 		return "pods not listed: " + err.Error() + "\n"
 	}
 	var b strings.Builder
-	for _, p := range list.Items {
+	for _, p := range pods {
 		ready, restarts := false, int32(0)
 		for _, s := range p.Status.ContainerStatuses {
-			ready, restarts = s.Ready, s.RestartCount
+			if s.Name == galeraContainer {
+				ready, restarts = s.Ready, s.RestartCount
+			}
 		}
 		fmt.Fprintf(&b, "%s on %s (%s): %s, ready %v, %d restarts\n", p.Name, p.Spec.NodeName, p.Status.PodIP, p.Status.Phase, ready, restarts)
 		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -87,7 +107,7 @@ func describeSet(ctx context.Context, c *kube.Cluster) string {
 		}
 		tail := int64(8)
 		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		out, err := c.Client().CoreV1().Pods(namespace).GetLogs(p.Name, &corev1.PodLogOptions{Container: "mariadb", TailLines: &tail}).DoRaw(lctx)
+		out, err := c.Client().CoreV1().Pods(namespace).GetLogs(p.Name, &corev1.PodLogOptions{Container: galeraContainer, TailLines: &tail}).DoRaw(lctx)
 		cancel()
 		if err != nil {
 			fmt.Fprintf(&b, "  log not read: %v\n", err)
